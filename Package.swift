@@ -1,0 +1,122 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
+]
+
+let package = Package(
+    name: "healthrun",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "healthrun", targets: ["healthrun"]),
+        .library(name: "HealthrunCore", targets: ["HealthrunCore"]),
+        .library(name: "HealthrunCheckers", targets: ["HealthrunCheckers"]),
+        .library(name: "HealthrunPostgres", targets: ["HealthrunPostgres"]),
+        .library(name: "HealthrunReporters", targets: ["HealthrunReporters"]),
+        .library(name: "HealthrunCLI", targets: ["HealthrunCLI"]),
+        .library(name: "HealthrunTesting", targets: ["HealthrunTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .target(
+            name: "HealthrunCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HealthrunCheckers",
+            dependencies: [
+                "HealthrunCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .target(
+            name: "HealthrunPostgres",
+            dependencies: ["HealthrunCore", "CLibPQ"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HealthrunReporters",
+            dependencies: ["HealthrunCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HealthrunCLI",
+            dependencies: [
+                "HealthrunCore",
+                "HealthrunCheckers",
+                "HealthrunPostgres",
+                "HealthrunReporters",
+                "HealthrunTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "healthrun",
+            dependencies: ["HealthrunCLI"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HealthrunTesting",
+            dependencies: [
+                "HealthrunCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HealthrunCoreTests",
+            dependencies: ["HealthrunCore", "HealthrunTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HealthrunCheckersTests",
+            dependencies: ["HealthrunCore", "HealthrunCheckers", "HealthrunTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HealthrunPostgresTests",
+            dependencies: ["HealthrunCore", "HealthrunPostgres", "HealthrunTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HealthrunReportersTests",
+            dependencies: ["HealthrunCore", "HealthrunReporters"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HealthrunCLITests",
+            dependencies: ["HealthrunCore", "HealthrunTesting"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

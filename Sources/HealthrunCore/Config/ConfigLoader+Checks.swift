@@ -1,0 +1,262 @@
+import Yams
+
+extension ConfigLoader {
+    /// The keys every check may have, whatever its type.
+    static let commonKeys = [
+        "name", "type", "timeout", "retries", "retry_delay", "critical", "tags", "group", "depends_on", "warn_latency",
+    ]
+    static let defaultsKeys = ["timeout", "retries", "retry_delay", "critical", "tags", "warn_latency"]
+    static let groupKeys = ["name", "policy", "critical", "members"]
+
+    static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty
+            && name.unicodeScalars.allSatisfy {
+                $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || "._-".unicodeScalars.contains($0))
+            }
+    }
+
+    static let nameHint = "names use letters, digits, '.', '_' and '-', like 'claude-code-health'"
+
+    func decodeDefaults(_ node: Node, session: DecodingSession, into state: inout LoadState) -> FileDefaults {
+        guard case .mapping(let mapping) = node else {
+            state.diagnostics.append(Diagnostic("'defaults' must be a mapping", at: session.location(of: node)))
+            return FileDefaults()
+        }
+        var reader = FieldReader(session: session, mapping: mapping)
+        var defaults = FileDefaults()
+        defaults.timeout = reader.read("timeout", as: ConfigDuration.self)?.duration
+        defaults.retries = reader.read("retries", as: Int.self)
+        defaults.retryDelay = reader.read("retry_delay", as: ConfigDuration.self)?.duration
+        defaults.critical = reader.read("critical", as: Bool.self)
+        defaults.tags = reader.read("tags", as: [String].self) ?? []
+        defaults.warnLatency = reader.read("warn_latency", as: ConfigDuration.self)?.duration
+        state.diagnostics += reader.diagnostics
+        for key in reader.untouchedKeys() {
+            state.diagnostics.append(unknownKey(key.name, at: key.location, context: "in 'defaults'", known: Self.defaultsKeys))
+        }
+        validate(timeout: defaults.timeout, retries: defaults.retries, reader: reader, into: &state)
+        return defaults
+    }
+
+    func decodeGroups(_ node: Node, session: DecodingSession, into state: inout LoadState) {
+        guard case .sequence(let items) = node else {
+            state.diagnostics.append(
+                Diagnostic("'groups' must be a list", at: session.location(of: node), hints: ["write each group as '- name: …'"])
+            )
+            return
+        }
+        for item in items {
+            guard case .mapping(let mapping) = item else {
+                state.diagnostics.append(Diagnostic("each group must be a mapping with a 'name'", at: session.location(of: item)))
+                continue
+            }
+            var reader = FieldReader(session: session, mapping: mapping)
+            let name = reader.read("name", as: String.self)
+            let policyText = reader.read("policy", as: String.self)
+            let critical = reader.read("critical", as: Bool.self)
+            let members = reader.read("members", as: [String].self) ?? []
+            state.diagnostics += reader.diagnostics
+            for key in reader.untouchedKeys() {
+                state.diagnostics.append(unknownKey(key.name, at: key.location, context: "in group", known: Self.groupKeys))
+            }
+            var policy = GroupPolicy.all
+            if let policyText {
+                if let parsed = GroupPolicy(rawValue: policyText) {
+                    policy = parsed
+                } else {
+                    let names = GroupPolicy.allCases.map(\.rawValue)
+                    let hint = Suggestions.nearest(to: policyText, in: names).map { "did you mean '\($0)'?" }
+                    state.diagnostics.append(
+                        Diagnostic(
+                            "unknown group policy '\(policyText)'",
+                            at: reader.location(of: "policy"),
+                            hints: [hint ?? "use one of: \(names.joined(separator: ", "))"]
+                        )
+                    )
+                }
+            }
+            guard let name else {
+                if mapping["name"] == nil {
+                    state.diagnostics.append(
+                        Diagnostic("group has no 'name'", at: session.location(of: item), hints: ["add 'name: llm'"])
+                    )
+                }
+                continue
+            }
+            let location = reader.location(of: "name")
+            guard Self.isValidName(name) else {
+                state.diagnostics.append(Diagnostic("invalid group name '\(name)'", at: location, hints: [Self.nameHint]))
+                continue
+            }
+            if let first = state.explicitGroups.first(where: { $0.name == name }) {
+                state.diagnostics.append(
+                    Diagnostic(
+                        "duplicate group name '\(name)'",
+                        at: location,
+                        notes: [.init("first defined here", at: first.source)]
+                    )
+                )
+                continue
+            }
+            state.explicitGroups.append(
+                GroupDefinition(name: name, policy: policy, critical: critical, members: members, source: location)
+            )
+            state.explicitGroupMembers[name] = members.indices.map { (members[$0], reader.location(of: "members", item: $0)) }
+        }
+    }
+
+    func decodeCheck(_ item: Node, defaults: FileDefaults, file: String, into state: inout LoadState) {
+        let session = DecodingSession(file: file, environment: environment, redactor: state.redactor)
+        defer { state.diagnostics += session.diagnostics }
+        guard case .mapping(let mapping) = item else {
+            state.diagnostics.append(
+                Diagnostic(
+                    "each check must be a mapping",
+                    at: session.location(of: item),
+                    hints: ["start each check with '- name: …' and put its fields under it"]
+                )
+            )
+            return
+        }
+        let checkLocation = session.location(of: item)
+        var reader = FieldReader(session: session, mapping: mapping)
+        let name = reader.read("name", as: String.self)
+        let type = reader.read("type", as: String.self)
+        let timeout = reader.read("timeout", as: ConfigDuration.self)?.duration
+        let retries = reader.read("retries", as: Int.self)
+        let retryDelay = reader.read("retry_delay", as: ConfigDuration.self)?.duration
+        let critical = reader.read("critical", as: Bool.self)
+        let tags = reader.read("tags", as: [String].self) ?? []
+        let group = reader.read("group", as: String.self)
+        let dependsOn = reader.read("depends_on", as: [String].self) ?? []
+        let warnLatency = reader.read("warn_latency", as: ConfigDuration.self)?.duration
+        var diagnostics = reader.diagnostics
+        defer { state.diagnostics += diagnostics }
+        validate(timeout: timeout, retries: retries, reader: reader, into: &state)
+
+        let label = name.map { "check '\($0)'" } ?? "check"
+        var nameIsValid = false
+        if let name {
+            let location = reader.location(of: "name")
+            if !Self.isValidName(name) {
+                diagnostics.append(Diagnostic("invalid check name '\(name)'", at: location, hints: [Self.nameHint]))
+            } else if let first = state.checkLocations[name] {
+                diagnostics.append(
+                    Diagnostic("duplicate check name '\(name)'", at: location, notes: [.init("first defined here", at: first)])
+                )
+            } else {
+                state.checkLocations[name] = location
+                nameIsValid = true
+            }
+        } else if mapping["name"] == nil {
+            diagnostics.append(
+                Diagnostic("check has no 'name'", at: checkLocation, hints: ["add 'name: my-service' (\(Self.nameHint))"])
+            )
+        }
+        if let group, !Self.isValidName(group) {
+            diagnostics.append(Diagnostic("invalid group name '\(group)'", at: reader.location(of: "group"), hints: [Self.nameHint]))
+        }
+
+        var factory: CheckerRegistry.Factory?
+        let known = registry.typeNames
+        if let type {
+            factory = registry.factory(for: type)
+            if factory == nil {
+                var hints: [String] = []
+                if let nearest = Suggestions.nearest(to: type, in: known) { hints.append("did you mean '\(nearest)'?") }
+                diagnostics.append(
+                    Diagnostic(
+                        "unknown check type '\(type)' in \(label)",
+                        at: reader.location(of: "type"),
+                        hints: hints,
+                        notes: [.init("known types: \(known.joined(separator: ", ")) (or an executable plugin of that name)")]
+                    )
+                )
+            }
+        } else if mapping["type"] == nil {
+            diagnostics.append(
+                Diagnostic(
+                    "\(label) has no 'type'",
+                    at: checkLocation,
+                    hints: ["add 'type: …', one of: \(known.joined(separator: ", "))"]
+                )
+            )
+        }
+
+        var checker: (any Checker)?
+        if let factory {
+            do {
+                let decoder = try NodeDecoder(node: item, session: session)
+                do {
+                    checker = try factory.make(decoder)
+                } catch let error as ConfigValueError {
+                    diagnostics.append(
+                        Diagnostic(error.message, at: decoder.locate(error.field), hints: error.hint.map { [$0] } ?? [])
+                    )
+                }
+            } catch let failure as NodeDecodingFailure {
+                diagnostics.append(failure.diagnostic)
+            } catch {
+                diagnostics.append(Diagnostic("invalid \(label): \(error)", at: checkLocation))
+            }
+        }
+
+        // Unknown keys: every key nothing asked for. When the checker's fields did not decode,
+        // only report keys that are near a common key (the others may simply not have been
+        // reached).
+        for (_, entry) in session.openedMappings {
+            let isRoot = entry.mapping.mark.sameMark(as: mapping.mark)
+            for keyNode in entry.mapping.keys {
+                let key = keyNode.scalar?.string ?? ""
+                guard !entry.touched.contains(key) else { continue }
+                let commonSuggestion = isRoot ? Suggestions.nearest(to: key, in: Self.commonKeys) : nil
+                if checker == nil, commonSuggestion == nil { continue }
+                let knownKeys = Array(entry.touched)
+                diagnostics.append(
+                    unknownKey(
+                        key,
+                        at: session.location(of: keyNode),
+                        context: "in \(label)",
+                        known: checker == nil ? Self.commonKeys : knownKeys
+                    )
+                )
+            }
+        }
+
+        guard let name, nameIsValid, let type, let checker else { return }
+        var allTags = defaults.tags
+        for tag in tags where !allTags.contains(tag) { allTags.append(tag) }
+        for (index, dependency) in dependsOn.enumerated() {
+            state.dependencyReferences.append((name, dependency, reader.location(of: "depends_on", item: index)))
+        }
+        state.checks.append(
+            CheckDefinition(
+                name: name,
+                type: type,
+                timeout: timeout ?? defaults.timeout ?? defaultTimeout,
+                retries: retries ?? defaults.retries ?? 0,
+                retryDelay: retryDelay ?? defaults.retryDelay ?? .zero,
+                critical: critical ?? defaults.critical ?? true,
+                tags: allTags,
+                group: group,
+                dependsOn: dependsOn,
+                warnLatency: warnLatency ?? defaults.warnLatency,
+                source: checkLocation,
+                checker: checker
+            )
+        )
+    }
+
+    private func validate(timeout: Duration?, retries: Int?, reader: FieldReader, into state: inout LoadState) {
+        if let timeout, timeout <= .zero {
+            state.diagnostics.append(
+                Diagnostic("timeout must be longer than 0", at: reader.location(of: "timeout"), hints: ["for example 'timeout: 3s'"])
+            )
+        }
+        if let retries, !(0...100).contains(retries) {
+            state.diagnostics.append(
+                Diagnostic("retries must be between 0 and 100, got \(retries)", at: reader.location(of: "retries"))
+            )
+        }
+    }
+}

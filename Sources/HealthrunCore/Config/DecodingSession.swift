@@ -1,0 +1,107 @@
+import Yams
+
+/// State shared by every ``NodeDecoder`` of one check: the file, the environment, the
+/// redactor, which keys of which mappings were asked for, and problems found on the way
+/// (undefined variables do not stop decoding, so all of them are reported).
+final class DecodingSession {
+    let file: String
+    let environment: [String: String]
+    let redactor: Redactor
+    var diagnostics: [Diagnostic] = []
+    /// Mappings opened as keyed containers, by their position, with the keys asked for.
+    private(set) var openedMappings: [String: (mapping: Node.Mapping, touched: Set<String>)] = [:]
+    private var visitedNodes = 0
+    /// Alias expansion ("billion laughs") can make a small file into a huge tree.
+    static let nodeBudget = 200_000
+
+    init(file: String, environment: [String: String], redactor: Redactor) {
+        self.file = file
+        self.environment = environment
+        self.redactor = redactor
+    }
+
+    func location(of node: Node) -> SourceLocation {
+        location(of: node.mark)
+    }
+
+    func location(of mark: Mark?) -> SourceLocation {
+        SourceLocation(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0)
+    }
+
+    func visit(_ node: Node) throws {
+        visitedNodes += 1
+        if visitedNodes > Self.nodeBudget {
+            throw NodeDecodingFailure(
+                location: location(of: node),
+                message: "document expands to more than \(Self.nodeBudget) values",
+                hint: "check for aliases that expand recursively"
+            )
+        }
+    }
+
+    func open(_ mapping: Node.Mapping) {
+        let id = Self.identity(of: mapping)
+        if openedMappings[id] == nil { openedMappings[id] = (mapping, []) }
+    }
+
+    func touch(_ key: String, in mapping: Node.Mapping) {
+        openedMappings[Self.identity(of: mapping), default: (mapping, [])].touched.insert(key)
+    }
+
+    private static func identity(of mapping: Node.Mapping) -> String {
+        "\(mapping.mark?.line ?? 0):\(mapping.mark?.column ?? 0)"
+    }
+
+    /// The scalar's text with `${VAR}` expanded; undefined variables are recorded, and values
+    /// of secret-named variables are registered with the redactor.
+    func expand(_ scalar: Node.Scalar) -> String {
+        let expansion = Interpolation.expand(scalar.string, environment: environment)
+        for (name, value) in expansion.used where Interpolation.isSecretName(name) {
+            redactor.register(value)
+        }
+        for undefined in expansion.undefined {
+            diagnostics.append(
+                Diagnostic(
+                    "undefined variable '\(undefined.name)'",
+                    at: location(in: scalar, offset: undefined.offset),
+                    hints: [
+                        "set \(undefined.name) in the environment or the env file, or give a default: ${\(undefined.name):-value}"
+                    ]
+                )
+            )
+        }
+        for malformed in expansion.malformed {
+            diagnostics.append(
+                Diagnostic(
+                    malformed.message,
+                    at: location(in: scalar, offset: malformed.offset),
+                    hints: ["write ${NAME} or ${NAME:-default}; write $${ for a literal ${"]
+                )
+            )
+        }
+        return expansion.value
+    }
+
+    /// Points into a one-line plain or quoted scalar; elsewhere at the scalar's start.
+    private func location(in scalar: Node.Scalar, offset: Int) -> SourceLocation {
+        var result = location(of: scalar.mark)
+        guard !scalar.string.prefix(offset).contains("\n"), result.column > 0 else { return result }
+        switch scalar.style {
+        case .plain: result.column += offset
+        case .singleQuoted, .doubleQuoted: result.column += offset + 1
+        default: break
+        }
+        return result
+    }
+}
+
+/// A decoding problem with its place in the file.
+struct NodeDecodingFailure: Error {
+    var location: SourceLocation
+    var message: String
+    var hint: String?
+
+    var diagnostic: Diagnostic {
+        Diagnostic(message, at: location, hints: hint.map { [$0] } ?? [])
+    }
+}

@@ -1,0 +1,56 @@
+import Yams
+
+/// Reads the fields of one mapping one by one, so that one bad field does not hide the others.
+struct FieldReader {
+    let session: DecodingSession
+    let mapping: Node.Mapping
+    private(set) var diagnostics: [Diagnostic] = []
+
+    init(session: DecodingSession, mapping: Node.Mapping) {
+        self.session = session
+        self.mapping = mapping
+        session.open(mapping)
+    }
+
+    /// The decoded value of `key`, `nil` when absent or invalid (then a diagnostic is kept).
+    mutating func read<T: Decodable>(_ key: String, as type: T.Type = T.self) -> T? {
+        session.touch(key, in: mapping)
+        guard let node = mapping[key] else { return nil }
+        do {
+            return try NodeDecoder(node: node, session: session, codingPath: [AnyCodingKey(stringValue: key)]).decode(T.self)
+        } catch let failure as NodeDecodingFailure {
+            diagnostics.append(failure.diagnostic)
+        } catch {
+            diagnostics.append(Diagnostic("invalid value for '\(key)': \(error)", at: session.location(of: node)))
+        }
+        return nil
+    }
+
+    /// The location of `key`'s value, or of the mapping when the key is absent.
+    func location(of key: String) -> SourceLocation {
+        session.location(of: mapping[key]?.mark ?? mapping.mark)
+    }
+
+    /// The location of item `index` of the list under `key`.
+    func location(of key: String, item index: Int) -> SourceLocation {
+        guard case .sequence(let sequence)? = mapping[key], sequence.indices.contains(index) else {
+            return location(of: key)
+        }
+        return session.location(of: sequence[index])
+    }
+
+    /// Keys of the mapping that nothing asked for.
+    func untouchedKeys() -> [(name: String, location: SourceLocation)] {
+        let touched = session.openedMappings.values.first { $0.mapping.mark.sameMark(as: mapping.mark) }?.touched ?? []
+        return mapping.keys.compactMap { key in
+            let name = key.scalar?.string ?? ""
+            return touched.contains(name) ? nil : (name, session.location(of: key))
+        }
+    }
+}
+
+extension Optional where Wrapped == Mark {
+    func sameMark(as other: Mark?) -> Bool {
+        self?.line == other?.line && self?.column == other?.column
+    }
+}

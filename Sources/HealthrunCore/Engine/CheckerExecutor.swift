@@ -1,0 +1,63 @@
+import Foundation
+
+/// Runs checker bodies on threads of their own, so that a checker that blocks (a blocking
+/// syscall, a C library) cannot starve the cooperative pool that runs the engine's timers.
+/// The pool grows on demand up to ``maximumThreads`` when every thread is busy.
+public final class CheckerExecutor: TaskExecutor, @unchecked Sendable {
+    /// A pool shared by every engine in the process, like NIO's singleton event loop group.
+    public static let shared = CheckerExecutor(initialThreads: 4, maximumThreads: 64)
+
+    /// The most threads the pool will start.
+    public let maximumThreads: Int
+
+    private let condition = NSCondition()
+    private var queue: [UnownedJob] = []
+    private var head = 0
+    private var threadCount = 0
+    private var idleThreads = 0
+
+    /// Creates a pool with `initialThreads` threads that may grow to `maximumThreads`.
+    public init(initialThreads: Int = 4, maximumThreads: Int = 64) {
+        self.maximumThreads = max(1, maximumThreads)
+        condition.lock()
+        for _ in 0..<min(max(1, initialThreads), self.maximumThreads) { startThread() }
+        condition.unlock()
+    }
+
+    /// Called with the lock held.
+    private func startThread() {
+        threadCount += 1
+        let thread = Thread { [self] in workerLoop() }
+        thread.name = "healthrun-checker-\(threadCount)"
+        thread.start()
+    }
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        condition.lock()
+        queue.append(job)
+        if idleThreads == 0, threadCount < maximumThreads {
+            startThread()
+        }
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func workerLoop() {
+        let executor = asUnownedTaskExecutor()
+        while true {
+            condition.lock()
+            idleThreads += 1
+            while head >= queue.count { condition.wait() }
+            idleThreads -= 1
+            let job = queue[head]
+            head += 1
+            if head > 1024, head * 2 > queue.count {
+                queue.removeFirst(head)
+                head = 0
+            }
+            condition.unlock()
+            job.runSynchronously(on: executor)
+        }
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+public import Logging
+
+/// Runs checks: concurrently up to a limit, dependencies first, each attempt under a deadline
+/// that holds even against a checker that ignores cancellation. A library call with no global
+/// state and no process exit: call it as often as you like. It never throws; every failure is
+/// a result. Cancelling the calling task cancels the run: unfinished checks are `skipped`.
+public struct Engine: Sendable {
+    /// Checks in flight at most.
+    public var concurrency: Int
+    /// Where the engine logs (redacted).
+    public var logger: Logger
+    /// The threads checker bodies run on.
+    public var executor: CheckerExecutor
+    /// The tool named in reports.
+    public var tool: RunReport.Tool
+    /// Whether warn fails the run.
+    public var failOnWarn: Bool
+    /// Called as each check finishes (from the engine's task; keep it quick).
+    public var onResult: (@Sendable (CheckResult) -> Void)?
+
+    /// Creates an engine.
+    public init(
+        concurrency: Int = 64,
+        logger: Logger = Logger(label: "healthrun", factory: { _ in SwiftLogNoOpLogHandler() }),
+        executor: CheckerExecutor = .shared,
+        tool: RunReport.Tool = .healthrun,
+        failOnWarn: Bool = false
+    ) {
+        self.concurrency = max(1, concurrency)
+        self.logger = logger
+        self.executor = executor
+        self.tool = tool
+        self.failOnWarn = failOnWarn
+    }
+
+    /// Runs the selected checks of a configuration and reports every result.
+    public func run(_ configuration: LoadedConfiguration, selection: Selection = Selection()) async -> RunReport {
+        let checks = selection.apply(to: configuration)
+        let redactor = configuration.redactor
+        let logger = Logger(label: logger.label, factory: { _ in RedactingLogHandler(wrapping: self.logger.handler, redactor: redactor) })
+        let startedAt = Date()
+        let start = ContinuousClock.now
+        let byName = Dictionary(uniqueKeysWithValues: checks.map { ($0.name, $0) })
+        var scheduler = DependencyScheduler(nodes: Self.nodes(for: checks, groups: configuration.groups))
+        var results: [String: CheckResult] = [:]
+
+        func record(_ result: CheckResult) {
+            results[result.name] = result
+            onResult?(result)
+        }
+        func recordSkips(_ skips: [(name: String, reason: DependencyScheduler.SkipReason)]) {
+            for skip in skips {
+                guard let check = byName[skip.name] else { continue }
+                let message: String
+                switch skip.reason {
+                case .dependencyFailed(let dependency): message = "not run: dependency '\(dependency)' did not pass"
+                case .notNeeded(let carrier): message = "not needed: \(carrier) ok"
+                }
+                record(Self.skipped(check, message: message))
+            }
+        }
+
+        await withTaskGroup(of: CheckResult.self) { group in
+            var inFlight = 0
+            while true {
+                while inFlight < concurrency, !Task.isCancelled, let name = scheduler.popReady(), let check = byName[name] {
+                    group.addTask { await self.runCheck(check, redactor: redactor, logger: logger) }
+                    inFlight += 1
+                }
+                guard let result = await group.next() else { break }
+                inFlight -= 1
+                record(result)
+                recordSkips(scheduler.complete(result.name, result.status.isPassing ? .passed : .failed))
+            }
+        }
+        let cancelled = Task.isCancelled
+        for check in checks where results[check.name] == nil {
+            record(Self.skipped(check, message: "run cancelled"))
+        }
+        let ordered = checks.compactMap { results[$0.name] }
+        return RunReport(
+            tool: tool,
+            startedAt: startedAt,
+            finishedAt: Date(),
+            duration: start.duration(to: .now),
+            checks: ordered,
+            groups: GroupEvaluator.evaluate(configuration.groups, results: results),
+            failOnWarn: failOnWarn,
+            cancelled: cancelled
+        )
+    }
+
+    static func nodes(for checks: [CheckDefinition], groups: [GroupDefinition]) -> [DependencyScheduler.Node] {
+        var previousMember: [String: String] = [:]
+        let selected = Set(checks.map(\.name))
+        for group in groups where group.policy == .failover {
+            let members = group.members.filter(selected.contains)
+            for (previous, next) in zip(members, members.dropFirst()) { previousMember[next] = previous }
+        }
+        return checks.map { DependencyScheduler.Node(name: $0.name, dependsOn: $0.dependsOn, fallbackOf: previousMember[$0.name]) }
+    }
+
+    static func skipped(_ check: CheckDefinition, message: String) -> CheckResult {
+        CheckResult(
+            name: check.name,
+            type: check.type,
+            status: .skipped,
+            critical: check.critical,
+            duration: .zero,
+            attempts: 0,
+            message: message,
+            group: check.group,
+            tags: check.tags,
+            source: check.source
+        )
+    }
+
+    /// Runs every attempt of one check and returns its redacted result.
+    func runCheck(_ check: CheckDefinition, redactor: Redactor, logger: Logger) async -> CheckResult {
+        let startedAt = Date()
+        var attempt = 0
+        var outcome = CheckOutcome.fail("not run")
+        var elapsed = Duration.zero
+        var checkLogger = logger
+        checkLogger[metadataKey: "check"] = "\(check.name)"
+        while true {
+            attempt += 1
+            let attemptStart = ContinuousClock.now
+            let deadline = attemptStart.advanced(by: check.timeout)
+            let context = CheckContext(
+                name: check.name,
+                deadline: deadline,
+                timeout: check.timeout,
+                attempt: attempt,
+                logger: checkLogger,
+                redactor: redactor
+            )
+            let checker = check.checker
+            let end = await DeadlineRace.run(deadline: deadline, executor: executor) {
+                try await checker.check(context)
+            }
+            elapsed = attemptStart.duration(to: .now)
+            switch end {
+            case .returned(let returned):
+                outcome = returned
+            case .threw(let error as CheckFailure):
+                outcome = .fail(error.message, details: error.details)
+            case .threw(let error):
+                outcome = .fail(Task.isCancelled ? "run cancelled" : "error: \(error)")
+            case .timedOut:
+                outcome = .fail("timed out after \(DurationParser.format(check.timeout))")
+            case .cancelled:
+                return Self.skipped(check, message: "run cancelled")
+            }
+            checkLogger.debug(
+                "attempt finished",
+                metadata: ["attempt": "\(attempt)", "status": "\(outcome.status)", "message": "\(outcome.message)"]
+            )
+            guard outcome.status == .fail, attempt <= check.retries, !Task.isCancelled else { break }
+            if check.retryDelay > .zero {
+                do {
+                    try await Task.sleep(for: check.retryDelay)
+                } catch {
+                    break
+                }
+            }
+        }
+        if outcome.status == .ok, let limit = check.warnLatency, elapsed > limit {
+            outcome.status = .warn
+            outcome.message += " (slower than \(DurationParser.format(limit)))"
+        }
+        var details: [String: DetailValue] = [:]
+        for (key, value) in outcome.details {
+            details[redactor.redact(key)] = value.mapStrings(redactor.redact)
+        }
+        return CheckResult(
+            name: check.name,
+            type: check.type,
+            status: outcome.status,
+            critical: check.critical,
+            duration: elapsed,
+            attempts: attempt,
+            message: redactor.redact(outcome.message),
+            group: check.group,
+            tags: check.tags,
+            source: check.source,
+            details: details,
+            startedAt: startedAt
+        )
+    }
+}

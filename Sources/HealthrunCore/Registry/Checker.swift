@@ -1,0 +1,58 @@
+public import Logging
+
+/// A `type:` of check. Conform, give it a ``typeName`` and a `Configuration` holding its own
+/// fields, and register it in a ``CheckerRegistry``.
+///
+/// `check(_:)` runs on a thread of its own pool, under a deadline the engine enforces whether
+/// or not the checker honours cancellation; it should still pass ``CheckContext/deadline``
+/// to its I/O and return early when cancelled.
+public protocol Checker: Sendable {
+    /// The fields of the check this type adds to the common ones, decoded from checks.d.
+    /// Declare optional fields as `Optional` and spell snake_case keys in `CodingKeys`.
+    associatedtype Configuration: Decodable & Sendable
+
+    /// The name used in `type:`.
+    static var typeName: String { get }
+
+    /// Runs one attempt. Return an outcome for anything the service said (fail included);
+    /// throw ``CheckFailure`` for a failure with a message of your own.
+    func check(_ context: CheckContext) async throws -> CheckOutcome
+}
+
+/// What a checker gets for one attempt.
+public struct CheckContext: Sendable {
+    /// The check's name.
+    public var name: String
+    /// When the attempt must be over. The engine fails it at this instant in any case.
+    public var deadline: ContinuousClock.Instant
+    /// The check's timeout (deadline minus start), for messages.
+    public var timeout: Duration
+    /// 1 for the first attempt.
+    public var attempt: Int
+    /// A logger for the attempt; its output is redacted.
+    public var logger: Logger
+    /// The run's secrets, to mask text the checker builds itself.
+    public var redactor: Redactor
+
+    /// Creates a context.
+    public init(
+        name: String,
+        deadline: ContinuousClock.Instant,
+        timeout: Duration,
+        attempt: Int,
+        logger: Logger,
+        redactor: Redactor
+    ) {
+        self.name = name
+        self.deadline = deadline
+        self.timeout = timeout
+        self.attempt = attempt
+        self.logger = logger
+        self.redactor = redactor
+    }
+
+    /// Time left before the deadline (zero when past it).
+    public var remaining: Duration {
+        max(.zero, ContinuousClock.now.duration(to: deadline))
+    }
+}
