@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import HealthrunCore
+
+/// Options every command that loads checks.d shares.
+struct LoadOptions: ParsableArguments {
+    @Option(name: [.customShort("d"), .long], help: "The checks directory (default ./checks.d or $HEALTHRUN_CHECKS_DIR).")
+    var checksDir: String?
+
+    @Option(name: .long, help: "KEY=VALUE file for ${VAR} (default ./.env when present; the environment wins).")
+    var envFile: String?
+
+    @Option(name: .long, help: "Timeout of checks that set none, e.g. 3s, 1m30s.")
+    var timeout: String = "10s"
+
+    @Option(name: [.customShort("c"), .long], help: "Checks in flight at most.")
+    var concurrency: Int = 64
+
+    func validate() throws {
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+        let parsed: Duration
+        do {
+            parsed = try DurationParser.parse(timeout)
+        } catch {
+            throw ValidationError("--timeout: \(error.description); \(DurationParser.hint)")
+        }
+        guard parsed > .zero else { throw ValidationError("--timeout must be longer than 0") }
+    }
+
+    var directory: String {
+        checksDir ?? ProcessInfo.processInfo.environment["HEALTHRUN_CHECKS_DIR"] ?? "checks.d"
+    }
+
+    var defaultTimeout: Duration {
+        (try? DurationParser.parse(timeout)) ?? .seconds(10)
+    }
+}
+
+/// Prints to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import HealthrunCore
+import Logging
+
+/// `healthrun run` (the default command).
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Load checks.d, run the checks and report (the default command)."
+    )
+
+    @OptionGroup var load: LoadOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(name: .long, help: "Run only this check (and what it depends on). Repeatable.")
+    var only: [String] = []
+
+    @Option(name: .long, help: "Run only checks with this tag (and what they depend on). Repeatable.")
+    var tag: [String] = []
+
+    func run() async throws {
+        let session = Session(concurrency: load.concurrency)
+        try output.validateFormats(session.reporters)
+        let configuration = session.load(load)
+        let selection = Selection(names: only, tags: tag)
+        try checkSelection(selection, configuration)
+        let report = await RunExecution.run(
+            configuration,
+            selection: selection,
+            concurrency: load.concurrency,
+            session: session,
+            output: output
+        )
+        throw ExitCode(report)
+    }
+
+    private func checkSelection(_ selection: Selection, _ configuration: LoadedConfiguration) throws {
+        for name in selection.unknownNames(in: configuration.checks) {
+            let nearest = Suggestions.nearest(to: name, in: configuration.checks.map(\.name))
+            throw ValidationError("--only: no check named '\(name)'" + (nearest.map { "; did you mean '\($0)'?" } ?? ""))
+        }
+        for tag in selection.tags where !configuration.checks.contains(where: { $0.tags.contains(tag) }) {
+            let all = Set(configuration.checks.flatMap(\.tags)).sorted()
+            throw ValidationError("--tag: no check has tag '\(tag)'; tags in use: \(all.isEmpty ? "none" : all.joined(separator: ", "))")
+        }
+    }
+}
+
+extension ExitCode {
+    init(_ outcome: RunExecution.Outcome) {
+        self.init(outcome.exitCode)
+    }
+}
+
+/// Options for what a run prints and writes.
+struct OutputOptions: ParsableArguments {
+    @Option(name: [.customShort("r"), .long], help: "FORMAT[:PATH] to write; '-' is stdout. Repeatable.")
+    var report: [String] = []
+
+    @Option(name: .long, help: "warn: a critical warning fails the run too (default: fail).")
+    var failOn: FailOn = .fail
+
+    @Flag(name: .long, help: "No colour (also when NO_COLOR is set or stdout is not a terminal).")
+    var noColor = false
+
+    @Flag(name: [.customShort("q"), .long], help: "No console table; reports and the exit code only.")
+    var quiet = false
+
+    @Flag(name: [.customShort("v"), .long], help: "Log each attempt to stderr.")
+    var verbose = false
+
+    enum FailOn: String, ExpressibleByArgument, CaseIterable {
+        case warn, fail
+    }
+
+    var targets: [ReportTarget] { report.map(ReportTarget.init(parsing:)) }
+
+    func validateFormats(_ reporters: ReporterRegistry) throws {
+        for target in targets where reporters.reporter(named: target.format) == nil {
+            let nearest = Suggestions.nearest(to: target.format, in: reporters.formatNames)
+            throw ValidationError(
+                "--report: unknown format '\(target.format)'"
+                    + (nearest.map { "; did you mean '\($0)'?" } ?? "; known formats: \(reporters.formatNames.joined(separator: ", "))")
+            )
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Dispatch
+import Foundation
+import HealthrunCheckers
+import HealthrunCore
+import Logging
+import Synchronization
+
+/// Runs a loaded configuration the way the CLI does: signals, console, reports, exit code.
+enum RunExecution {
+    struct Outcome {
+        var report: RunReport
+        var exitCode: Int32
+    }
+
+    static func run(
+        _ configuration: LoadedConfiguration,
+        selection: Selection,
+        concurrency: Int,
+        session: Session,
+        output: OutputOptions
+    ) async -> Outcome {
+        var logger = Logger(label: "healthrun") { label in StreamLogHandler.standardError(label: label) }
+        logger.logLevel = output.verbose ? .debug : .warning
+        let engine = Engine(
+            concurrency: concurrency,
+            logger: logger,
+            tool: session.tool,
+            failOnWarn: output.failOn == .warn
+        )
+        let signals = SignalWatcher()
+        let runTask = Task { await engine.run(configuration, selection: selection) }
+        signals.start { runTask.cancel() }
+        let report = await runTask.value
+        await session.http.shutdown()
+
+        let environment = ProcessInfo.processInfo.environment
+        let color = !output.noColor && environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
+            && environment["TERM"] != "dumb"
+        let options = RenderOptions(color: color, environment: environment)
+        var targets = output.targets
+        let stdoutTaken = targets.contains { target in
+            (target.path ?? session.reporters.reporter(named: target.format)?.defaultPath) == "-"
+        }
+        if !output.quiet, !stdoutTaken {
+            targets.insert(ReportTarget(format: "console", path: "-"), at: 0)
+        }
+        var written = 0
+        for target in targets {
+            guard let reporter = session.reporters.reporter(named: target.format) else { continue }
+            let path = target.path ?? reporter.defaultPath
+            do {
+                let bytes = try reporter.render(report, options: path == "-" ? options : RenderOptions(environment: environment))
+                try ReportWriter.write(bytes, to: path)
+                written += 1
+            } catch {
+                printError("healthrun: \(target.format) report: \(error)")
+            }
+        }
+        var code = report.exitCode
+        if written == 0, !targets.isEmpty { code = 2 }
+        if let signal = signals.received { code = 128 + signal }
+        return Outcome(report: report, exitCode: code)
+    }
+}
+
+/// First SIGINT/SIGTERM: cancel the run (reports are still written). Second: exit at once.
+final class SignalWatcher: Sendable {
+    private let state = Mutex<(received: Int32?, sources: [any DispatchSourceSignal])>((nil, []))
+
+    var received: Int32? { state.withLock { $0.received } }
+
+    func start(onFirst: @escaping @Sendable () -> Void) {
+        var sources: [any DispatchSourceSignal] = []
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [self] in
+                let first = state.withLock { state -> Bool in
+                    if state.received != nil { return false }
+                    state.received = number
+                    return true
+                }
+                if first {
+                    printError("healthrun: \(number == SIGINT ? "interrupted" : "terminated"); cancelling the run (again to exit now)")
+                    onFirst()
+                } else {
+                    exit(128 + number)
+                }
+            }
+            source.resume()
+            sources.append(source)
+        }
+        state.withLock { $0.sources = sources }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import HealthrunCheckers
+import HealthrunCore
+import HealthrunPostgres
+import HealthrunReporters
+
+/// The registries and shared resources of one command invocation.
+struct Session {
+    let checkers: CheckerRegistry
+    let reporters: ReporterRegistry
+    let http: HTTPClientProvider
+    let tool: RunReport.Tool
+
+    init(concurrency: Int) {
+        let toolkit = Toolkit.current
+        http = HTTPClientProvider(concurrency: concurrency)
+        var checkers = CheckerRegistry()
+        checkers.registerNetworkCheckers(http: http)
+        checkers.registerPostgres()
+        var reporters = ReporterRegistry.builtin
+        toolkit.customize(&checkers, &reporters)
+        self.checkers = checkers
+        self.reporters = reporters
+        tool = toolkit.tool
+    }
+
+    /// Loads the env file and checks.d; on any problem prints the diagnostics and exits 2.
+    func load(_ options: LoadOptions) -> LoadedConfiguration {
+        let (environment, envDiagnostics) = EnvironmentLoader.load(
+            processEnvironment: ProcessInfo.processInfo.environment,
+            envFile: options.envFile
+        )
+        if !envDiagnostics.isEmpty {
+            printError(ConfigurationError(envDiagnostics).description)
+            exit(2)
+        }
+        let loader = ConfigLoader(registry: checkers, environment: environment, defaultTimeout: options.defaultTimeout)
+        do {
+            return try loader.load(directory: options.directory)
+        } catch {
+            printError(error.description)
+            exit(2)
+        }
+    }
+}

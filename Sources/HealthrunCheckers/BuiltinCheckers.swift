@@ -1,0 +1,17 @@
+public import HealthrunCore
+
+extension CheckerRegistry {
+    /// Registers the network checker types of this module, sharing `http` for one run.
+    public mutating func registerNetworkCheckers(http: HTTPClientProvider) {
+        register(HTTPChecker.self, summary: "an HTTP(S) request judged by status, body, JSON and headers") {
+            try HTTPChecker(configuration: $0, provider: http)
+        }
+        register(ModelsChecker.self, summary: "an authenticated model listing (OpenAI, Anthropic, GigaChat, generic)") {
+            try ModelsChecker(configuration: $0, provider: http)
+        }
+        register(TelegramChecker.self, summary: "a Telegram bot's getMe (and webhook health)") {
+            try TelegramChecker(configuration: $0, provider: http)
+        }
+        register(TCPChecker.self, summary: "a TCP connect") { try TCPChecker(configuration: $0) }
+    }
+}

@@ -1,0 +1,46 @@
+public import HealthrunCore
+import NIOCore
+import NIOPosix
+
+/// `type: tcp` — a TCP connect within the deadline.
+public struct TCPChecker: Checker {
+    public static let typeName = "tcp"
+
+    /// The fields of a tcp check.
+    public struct Configuration: Decodable, Sendable {
+        public var host: String
+        public var port: Int
+    }
+
+    let host: String
+    let port: Int
+
+    /// Validates the configuration.
+    public init(configuration: Configuration) throws {
+        guard !configuration.host.isEmpty else { throw ConfigValueError("host is empty", field: ["host"]) }
+        guard (1...65535).contains(configuration.port) else {
+            throw ConfigValueError("port \(configuration.port) is out of range 1-65535", field: ["port"])
+        }
+        host = configuration.host
+        port = configuration.port
+    }
+
+    public func check(_ context: CheckContext) async throws -> CheckOutcome {
+        let start = ContinuousClock.now
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.nanoseconds(Int64(max(1_000_000, context.remaining.milliseconds * 1_000_000))))
+                .connect(host: host, port: port)
+                .get()
+        } catch {
+            throw CheckFailure(NetworkErrors.describe(error, host: host, port: port))
+        }
+        let latency = start.duration(to: .now)
+        try? await channel.close()
+        return .ok(
+            "connected to \(host):\(port) in \(RunReport.formatMilliseconds(latency))",
+            details: ["connect_ms": .double((latency.milliseconds * 10).rounded() / 10)]
+        )
+    }
+}

@@ -1,0 +1,129 @@
+import CLibPQ
+import Foundation
+public import HealthrunCore
+
+/// `type: postgres` — connect through libpq, run a query, judge the answer.
+public struct PostgresChecker: Checker {
+    public static let typeName = "postgres"
+
+    /// The fields of a postgres check.
+    public struct Configuration: Decodable, Sendable {
+        public var dsn: ConnectionString?
+        public var host: String?
+        public var port: Int?
+        public var user: String?
+        public var password: Secret?
+        public var database: String?
+        public var sslmode: String?
+        public var query: String?
+        public var expect: Expectation?
+        public var readWrite: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case dsn, host, port, user, password, database, sslmode, query, expect
+            case readWrite = "read_write"
+        }
+    }
+
+    /// `expect:` of a postgres check.
+    public struct Expectation: Decodable, Sendable {
+        /// The first column of the first row, as text.
+        public var value: String?
+    }
+
+    static let sslModes = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
+
+    let parameters: [(String, String)]
+    let query: String
+    let expectedValue: String?
+    let readWrite: Bool
+    let target: String
+
+    /// Validates the configuration.
+    public init(configuration: Configuration) throws {
+        var parameters: [(String, String)] = []
+        if let dsn = configuration.dsn {
+            parameters.append(("dbname", dsn.value))
+        }
+        if let host = configuration.host { parameters.append(("host", host)) }
+        if let port = configuration.port {
+            guard (1...65535).contains(port) else { throw ConfigValueError("port \(port) is out of range 1-65535", field: ["port"]) }
+            parameters.append(("port", String(port)))
+        }
+        if let user = configuration.user { parameters.append(("user", user)) }
+        if let password = configuration.password { parameters.append(("password", password.revealed())) }
+        if let database = configuration.database {
+            if configuration.dsn != nil {
+                throw ConfigValueError("give the database in the dsn or in 'database', not both", field: ["database"])
+            }
+            parameters.append(("dbname", database))
+        }
+        if let sslmode = configuration.sslmode {
+            guard Self.sslModes.contains(sslmode) else {
+                throw ConfigValueError(
+                    "invalid sslmode '\(sslmode)'",
+                    field: ["sslmode"],
+                    hint: Suggestions.nearest(to: sslmode, in: Self.sslModes).map { "did you mean '\($0)'?" }
+                        ?? "use one of: \(Self.sslModes.joined(separator: ", "))"
+                )
+            }
+            parameters.append(("sslmode", sslmode))
+        }
+        parameters.append(("application_name", "healthrun"))
+        self.parameters = parameters
+        let query = configuration.query ?? "SELECT 1"
+        guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw ConfigValueError("query is empty", field: ["query"])
+        }
+        self.query = query
+        expectedValue = configuration.expect?.value
+        readWrite = configuration.readWrite ?? false
+        let options = (try? ConnectionString.parse(configuration.dsn?.value ?? "")) ?? [:]
+        let host = configuration.host ?? options["host"] ?? ProcessInfo.processInfo.environment["PGHOST"] ?? "localhost"
+        let port = configuration.port.map(String.init) ?? options["port"] ?? ProcessInfo.processInfo.environment["PGPORT"] ?? "5432"
+        target = "\(host):\(port)"
+    }
+
+    public func check(_ context: CheckContext) async throws -> CheckOutcome {
+        let start = ContinuousClock.now
+        let connection = try PostgresConnection.connect(parameters: parameters, target: target, deadline: context.deadline)
+        defer { connection.close() }
+        let connected = start.duration(to: .now)
+        let queryStart = ContinuousClock.now
+        let value = try connection.firstValue(of: query, deadline: context.deadline)
+        let queryTime = queryStart.duration(to: .now)
+        let version = connection.serverVersion
+        var details: [String: DetailValue] = [
+            "server_version": .string(version),
+            "connect_ms": .double((connected.milliseconds * 10).rounded() / 10),
+            "query_ms": .double((queryTime.milliseconds * 10).rounded() / 10),
+        ]
+        if let value { details["value"] = .string(value) }
+        let summary = "PostgreSQL \(version), \(Self.shortQuery(query)) in \(RunReport.formatMilliseconds(queryTime))"
+        if let expectedValue, value != expectedValue {
+            return .fail("\(summary): expected \"\(expectedValue)\", got " + (value.map { "\"\($0)\"" } ?? "no rows"), details: details)
+        }
+        if readWrite {
+            let inRecovery = try connection.firstValue(of: "SELECT pg_is_in_recovery()", deadline: context.deadline)
+            if inRecovery == "t" {
+                details["in_recovery"] = true
+                return .fail("server is a read-only standby (pg_is_in_recovery() is true), read_write required", details: details)
+            }
+        }
+        return .ok(summary, details: details)
+    }
+
+    static func shortQuery(_ query: String) -> String {
+        let oneLine = query.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        return oneLine.count > 40 ? String(oneLine.prefix(40)) + "…" : oneLine
+    }
+}
+
+extension CheckerRegistry {
+    /// Registers `postgres`.
+    public mutating func registerPostgres() {
+        register(PostgresChecker.self, summary: "a PostgreSQL connection and query, through libpq") {
+            try PostgresChecker(configuration: $0)
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import CLibPQ
+import Foundation
+import HealthrunCore
+
+/// A libpq connection driven without blocking calls: `PQconnectPoll` and `PQsendQuery` with
+/// `poll(2)` in short slices, so the deadline holds to the millisecond and cancellation is seen.
+final class PostgresConnection {
+    private let connection: OpaquePointer
+    private let target: String
+
+    private init(connection: OpaquePointer, target: String) {
+        self.connection = connection
+        self.target = target
+    }
+
+    static func connect(parameters: [(String, String)], target: String, deadline: ContinuousClock.Instant) throws -> PostgresConnection {
+        let keywords = parameters.map { strdup($0.0) } + [nil]
+        let values = parameters.map { strdup($0.1) } + [nil]
+        defer {
+            keywords.forEach { free($0) }
+            values.forEach { free($0) }
+        }
+        let raw = keywords.map { UnsafePointer($0) }.withUnsafeBufferPointer { keywordPointer in
+            values.map { UnsafePointer($0) }.withUnsafeBufferPointer { valuePointer in
+                PQconnectStartParams(keywordPointer.baseAddress, valuePointer.baseAddress, 1)
+            }
+        }
+        guard let raw else { throw CheckFailure("cannot start a PostgreSQL connection (out of memory)") }
+        let connection = PostgresConnection(connection: raw, target: target)
+        do {
+            try connection.finishConnecting(deadline: deadline)
+        } catch {
+            connection.close()
+            throw error
+        }
+        return connection
+    }
+
+    private func finishConnecting(deadline: ContinuousClock.Instant) throws {
+        if PQstatus(connection) == CONNECTION_BAD { throw CheckFailure(describeError()) }
+        var state = PGRES_POLLING_WRITING
+        while true {
+            switch state {
+            case PGRES_POLLING_OK:
+                PQsetnonblocking(connection, 1)
+                return
+            case PGRES_POLLING_FAILED:
+                throw CheckFailure(describeError())
+            case PGRES_POLLING_READING:
+                try wait(for: Int16(POLLIN), deadline: deadline, doing: "connecting")
+            default:
+                try wait(for: Int16(POLLOUT), deadline: deadline, doing: "connecting")
+            }
+            state = PQconnectPoll(connection)
+        }
+    }
+
+    /// Waits until the socket is ready, in slices of at most 50 ms, checking the deadline and
+    /// cancellation between them.
+    private func wait(for events: Int16, deadline: ContinuousClock.Instant, doing activity: String) throws {
+        while true {
+            if Task.isCancelled { throw CancellationError() }
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            guard remaining > .zero else {
+                throw CheckFailure("no answer from PostgreSQL at \(target) while \(activity) (the server accepted but did not respond in time)")
+            }
+            var descriptor = pollfd(fd: PQsocket(connection), events: events, revents: 0)
+            guard descriptor.fd >= 0 else { throw CheckFailure(describeError()) }
+            let slice = Int32(min(50, max(1, remaining.milliseconds.rounded(.up))))
+            let ready = poll(&descriptor, 1, slice)
+            if ready > 0 { return }
+            if ready < 0, errno != EINTR { throw CheckFailure("poll failed: \(String(cString: strerror(errno)))") }
+        }
+    }
+
+    /// Runs `query` and returns the first column of the first row (`nil` when no rows).
+    func firstValue(of query: String, deadline: ContinuousClock.Instant) throws -> String? {
+        guard PQsendQuery(connection, query) == 1 else { throw CheckFailure(describeError()) }
+        while true {
+            let flushed = PQflush(connection)
+            if flushed == 0 { break }
+            if flushed < 0 { throw CheckFailure(describeError()) }
+            try wait(for: Int16(POLLOUT | POLLIN), deadline: deadline, doing: "sending the query")
+            _ = PQconsumeInput(connection)
+        }
+        var value: String?
+        var failure: String?
+        var sawResult = false
+        while true {
+            while PQisBusy(connection) == 1 {
+                try wait(for: Int16(POLLIN), deadline: deadline, doing: "waiting for the query result")
+                guard PQconsumeInput(connection) == 1 else { throw CheckFailure(describeError()) }
+            }
+            guard let result = PQgetResult(connection) else { break }
+            defer { PQclear(result) }
+            switch PQresultStatus(result) {
+            case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_SINGLE_TUPLE:
+                if !sawResult, PQntuples(result) > 0, PQnfields(result) > 0, PQgetisnull(result, 0, 0) == 0 {
+                    value = String(cString: PQgetvalue(result, 0, 0))
+                }
+                sawResult = true
+            default:
+                if failure == nil {
+                    failure = "query failed: " + Self.firstLine(String(cString: PQresultErrorMessage(result)))
+                }
+            }
+        }
+        if let failure { throw CheckFailure(failure) }
+        return value
+    }
+
+    /// `15.18` from the `server_version` the server reported.
+    var serverVersion: String {
+        guard let reported = PQparameterStatus(connection, "server_version") else {
+            let number = PQserverVersion(connection)
+            return number >= 100_000 ? "\(number / 10000).\(number % 10000)" : "\(number)"
+        }
+        return String(String(cString: reported).prefix { $0 != " " })
+    }
+
+    func close() {
+        PQfinish(connection)
+    }
+
+    private func describeError() -> String {
+        let raw = String(cString: PQerrorMessage(connection))
+        let lower = raw.lowercased()
+        let user = PQuser(connection).map { String(cString: $0) } ?? "?"
+        let database = PQdb(connection).map { String(cString: $0) } ?? "?"
+        if lower.contains("password authentication failed") {
+            return "authentication failed for user '\(user)' at \(target) (wrong password?)"
+        }
+        if lower.contains("no password supplied") || lower.contains("fe_sendauth") {
+            return "the server at \(target) asks for a password and none was given"
+        }
+        if lower.contains("does not exist"), lower.contains("database") {
+            return "database '\(database)' does not exist at \(target)"
+        }
+        if lower.contains("role"), lower.contains("does not exist") {
+            return "user '\(user)' does not exist at \(target)"
+        }
+        if lower.contains("connection refused") {
+            return "connection refused to \(target)"
+        }
+        if lower.contains("server does not support ssl") {
+            return "TLS required (sslmode) but the server at \(target) does not support it"
+        }
+        if lower.contains("server closed the connection unexpectedly") {
+            return "the server at \(target) closed the connection unexpectedly"
+        }
+        if lower.contains("could not translate host name") {
+            return "cannot resolve the host of \(target)"
+        }
+        let line = Self.firstLine(raw)
+        return line.isEmpty ? "cannot connect to PostgreSQL at \(target)" : "PostgreSQL at \(target): \(line)"
+    }
+
+    private static func firstLine(_ text: String) -> String {
+        var line = String(text.split(separator: "\n").first ?? "")
+        for prefix in ["FATAL:  ", "ERROR:  ", "connection to server at "] where line.hasPrefix(prefix) {
+            line.removeFirst(prefix.count)
+        }
+        return line.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

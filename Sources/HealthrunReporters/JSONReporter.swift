@@ -1,0 +1,90 @@
+import Foundation
+public import HealthrunCore
+
+/// The JSON report (`schema_version` 1): the format other tools read.
+public struct JSONReporter: Reporter {
+    public let formatName = "json"
+    public let defaultPath = "healthrun-report.json"
+
+    /// Creates the reporter.
+    public init() {}
+
+    public func render(_ report: RunReport, options: RenderOptions) throws -> [UInt8] {
+        Array((Self.document(for: report).rendered() + "\n").utf8)
+    }
+
+    /// The report as a JSON value; `serve`'s status API shares it.
+    static func document(for report: RunReport) -> JSONText {
+        let summary = report.summary
+        return .object([
+            ("schema_version", .integer(1)),
+            ("tool", .object([("name", .string(report.tool.name)), ("version", .string(report.tool.version))])),
+            ("started_at", .string(Timestamp.iso8601(report.startedAt))),
+            ("finished_at", .string(Timestamp.iso8601(report.finishedAt))),
+            ("duration_ms", .number(Timestamp.milliseconds(report.duration))),
+            ("status", .string(report.status.rawValue)),
+            (
+                "summary",
+                .object([
+                    ("total", .integer(summary.total)), ("ok", .integer(summary.ok)), ("warn", .integer(summary.warn)),
+                    ("fail", .integer(summary.fail)), ("skipped", .integer(summary.skipped)),
+                ])
+            ),
+            ("checks", .array(report.checks.map(check))),
+            ("groups", .array(report.groups.map(group))),
+        ])
+    }
+
+    static func check(_ result: CheckResult) -> JSONText {
+        .object([
+            ("name", .string(result.name)),
+            ("type", .string(result.type)),
+            ("status", .string(result.status.rawValue)),
+            ("critical", .bool(result.critical)),
+            ("duration_ms", .number(Timestamp.milliseconds(result.duration))),
+            ("attempts", .integer(result.attempts)),
+            ("message", .string(result.message)),
+            ("group", result.group.map(JSONText.string) ?? .null),
+            ("tags", .array(result.tags.map(JSONText.string))),
+            ("source", .string(result.source.fileAndLine)),
+            ("details", .object(result.details.sorted { $0.key < $1.key }.map { ($0.key, json($0.value)) })),
+        ])
+    }
+
+    static func group(_ result: GroupResult) -> JSONText {
+        .object([
+            ("name", .string(result.name)),
+            ("policy", .string(result.policy.rawValue)),
+            ("status", .string(result.status.rawValue)),
+            ("members", .array(result.members.map(JSONText.string))),
+        ])
+    }
+
+    static func json(_ value: DetailValue) -> JSONText {
+        switch value {
+        case .string(let text): .string(text)
+        case .int(let number): .integer(number)
+        case .double(let number): .number(number)
+        case .bool(let flag): .bool(flag)
+        case .null: .null
+        case .array(let values): .array(values.map(json))
+        case .object(let object): .object(object.sorted { $0.key < $1.key }.map { ($0.key, json($0.value)) })
+        }
+    }
+}
+
+/// Time formats shared by the reporters.
+enum Timestamp {
+    /// `2026-11-24T12:00:00.000Z`.
+    static func iso8601(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+
+    /// Milliseconds rounded to 0.1.
+    static func milliseconds(_ duration: Duration) -> Double {
+        (duration.milliseconds * 10).rounded() / 10
+    }
+}
