@@ -86,7 +86,8 @@ public struct ConfigLoader: Sendable {
         let session = DecodingSession(file: source.path, environment: environment, redactor: state.redactor)
         for key in mapping.keys {
             let name = key.scalar?.string ?? ""
-            if !Self.topLevelKeys.contains(name) {
+            // `x-…` keys hold YAML anchors for reuse, as in Compose files.
+            if !Self.topLevelKeys.contains(name), !name.hasPrefix("x-") {
                 state.diagnostics.append(
                     unknownKey(name, at: session.location(of: key), context: "at the top of the file", known: Self.topLevelKeys)
                 )

@@ -29,6 +29,7 @@ public enum DurationParser {
             guard let number = Double(numberText), numberText.first != "." || numberText.count > 1 else {
                 throw Failure(description: "invalid duration '\(text)'")
             }
+            while index < scalars.count, scalars[index].properties.isWhitespace { index += 1 }
             let unitStart = index
             while index < scalars.count, scalars[index].properties.isAlphabetic || scalars[index] == "µ" {
                 index += 1

@@ -41,7 +41,7 @@ public enum EnvFile {
             case .success(let value):
                 values[key] = value
             case .failure(let problem):
-                let column = line.distance(from: line.startIndex, to: equals) + 2
+                let column = (line.firstIndex(of: "=").map { line.distance(from: line.startIndex, to: $0) } ?? 0) + 2
                 diagnostics.append(
                     Diagnostic(problem.description, at: SourceLocation(file: file, line: lineNumber, column: column))
                 )
