@@ -101,7 +101,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HealthrunCheckersTests",
-            dependencies: ["HealthrunCore", "HealthrunCheckers", "HealthrunTesting"],
+            dependencies: ["HealthrunCore", "HealthrunCheckers", "HealthrunReporters", "HealthrunTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
@@ -59,6 +60,10 @@ enum NetworkErrors {
             case .eof, .alreadyClosed, .ioOnClosedChannel: return "connection closed by \(target)"
             default: return "network error with \(target): \(channelError)"
             }
+        }
+        if let parserError = error as? HTTPParserError {
+            if parserError == .invalidEOFState { return "connection closed by \(target) before a complete response" }
+            return "malformed HTTP response from \(target): \(parserError)"
         }
         if error is NIOTooManyBytesError { return "response larger than allowed" }
         let text = String(describing: error)
