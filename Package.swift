@@ -116,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HealthrunCLITests",
-            dependencies: ["HealthrunCore", "HealthrunTesting"],
+            dependencies: ["healthrun", "HealthrunCore", "HealthrunTesting"],
             swiftSettings: swiftSettings
         ),
     ]

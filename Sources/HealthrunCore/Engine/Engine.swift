@@ -71,7 +71,9 @@ public struct Engine: Sendable {
                 guard let result = await group.next() else { break }
                 inFlight -= 1
                 record(result)
-                recordSkips(scheduler.complete(result.name, result.status.isPassing ? .passed : .failed))
+                let skips = scheduler.complete(result.name, result.status.isPassing ? .passed : .failed)
+                // Once cancelled, what is left is "run cancelled", not a dependency's fault.
+                if !Task.isCancelled { recordSkips(skips) }
             }
         }
         let cancelled = Task.isCancelled

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+
+/// Runs the built `healthrun` binary and captures what a user would see.
+struct BinaryRunner {
+    struct Output {
+        var exitCode: Int32
+        var stdout: String
+        var stderr: String
+        var elapsed: Duration
+    }
+
+    /// The executable next to the test bundle (`swift build` puts both in the same folder).
+    static var executable: URL {
+        if let path = ProcessInfo.processInfo.environment["HEALTHRUN_BINARY"] { return URL(fileURLWithPath: path) }
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        if directory.lastPathComponent == "MacOS" || directory.pathExtension == "xctest" { directory.deleteLastPathComponent() }
+        return directory.appendingPathComponent("healthrun")
+    }
+
+    /// Runs `healthrun arguments…` in `directory`, killing it after `limit`.
+    static func run(
+        _ arguments: [String],
+        in directory: String? = nil,
+        environment: [String: String] = [:],
+        limit: Duration = .seconds(30),
+        signal: (after: Duration, number: Int32)? = nil
+    ) throws -> Output {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        var base = ProcessInfo.processInfo.environment
+        base.removeValue(forKey: "HEALTHRUN_CHECKS_DIR")
+        process.environment = base.merging(environment) { $1 }
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        let outData = Locked(Data())
+        let errData = Locked(Data())
+        stdout.fileHandleForReading.readabilityHandler = { handle in outData.append(handle.availableData) }
+        stderr.fileHandleForReading.readabilityHandler = { handle in errData.append(handle.availableData) }
+        let start = ContinuousClock.now
+        try process.run()
+        var signalled = false
+        while process.isRunning {
+            let elapsed = start.duration(to: .now)
+            if let signal, !signalled, elapsed >= signal.after {
+                kill(process.processIdentifier, signal.number)
+                signalled = true
+            }
+            if elapsed > limit {
+                process.terminate()
+                Issue.record("healthrun \(arguments) ran past \(limit)")
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        process.waitUntilExit()
+        stdout.fileHandleForReading.readabilityHandler = nil
+        stderr.fileHandleForReading.readabilityHandler = nil
+        outData.append(stdout.fileHandleForReading.readDataToEndOfFile())
+        errData.append(stderr.fileHandleForReading.readDataToEndOfFile())
+        return Output(
+            exitCode: process.terminationStatus,
+            stdout: String(decoding: outData.value, as: UTF8.self),
+            stderr: String(decoding: errData.value, as: UTF8.self),
+            elapsed: start.duration(to: .now)
+        )
+    }
+}
+
+final class Locked<Value>: @unchecked Sendable {
+    private var stored: Value
+    private let lock = NSLock()
+
+    init(_ value: Value) {
+        stored = value
+    }
+
+    var value: Value { lock.withLock { stored } }
+
+    func setValue(_ value: Value) {
+        lock.withLock { stored = value }
+    }
+
+    func append(_ data: Data) where Value == Data {
+        lock.withLock { stored.append(data) }
+    }
+}

@@ -1,0 +1,256 @@
+import Foundation
+import HealthrunTesting
+import Testing
+
+@Suite(.serialized) struct CLITests {
+    @Test func validateReportsEveryProblemAndExits2() throws {
+        let directory = try TemporaryDirectory(files: [
+            "checks.d/llm.yaml": "checks:\n  - name: claude-code-health\n    type: http\n    url: http://127.0.0.1:1/health\n    timout: 3s\n",
+            "checks.d/db.yaml": "checks:\n  - name: claude-code-health\n    type: postgress\n",
+        ])
+        defer { directory.remove() }
+        for command in [["validate"], []] {
+            let output = try BinaryRunner.run(command, in: directory.path)
+            #expect(output.exitCode == 2)
+            #expect(output.stdout.isEmpty, "nothing runs on a configuration error")
+            #expect(
+                output.stderr == """
+                    checks.d/db.yaml:3:11: error: unknown check type 'postgress' in check 'claude-code-health'
+                      hint: did you mean 'postgres'?
+                      note: known types: http, models, postgres, tcp, telegram (or an executable plugin of that name)
+                    checks.d/llm.yaml:2:11: error: duplicate check name 'claude-code-health'
+                      note: checks.d/db.yaml:2:11: first defined here
+                    checks.d/llm.yaml:5:5: error: unknown key 'timout' in check 'claude-code-health'
+                      hint: did you mean 'timeout'?
+                    healthrun: 3 errors in 2 files; nothing was run
+
+                    """
+            )
+        }
+    }
+
+    @Test func aPassingRunExits0WithTableAndJSONReport() throws {
+        let server = try awaitServer { _ in .json(200, #"{"status":"ok"}"#) }
+        let directory = try TemporaryDirectory(files: [
+            "checks.d/app.yaml": """
+                groups:
+                  - name: web
+                    policy: any
+                checks:
+                  - name: app-health
+                    type: http
+                    url: ${APP_URL}/health
+                    tags: [web]
+                    group: web
+                    expect: {json: {"$.status": ok}}
+                  - name: app-port
+                    type: tcp
+                    host: 127.0.0.1
+                    port: ${APP_PORT}
+                """
+        ])
+        defer { directory.remove() }
+        let output = try BinaryRunner.run(
+            ["--report", "json:out.json", "--no-color"],
+            in: directory.path,
+            environment: ["APP_URL": server.baseURL, "APP_PORT": String(server.port)]
+        )
+        #expect(output.exitCode == 0, "\(output.stderr)")
+        let lines = output.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.first?.hasPrefix("STATUS  NAME        TYPE  LATENCY") == true, "\(output.stdout)")
+        #expect(output.stdout.contains("group web (any): OK — carried by app-health"))
+        #expect(output.stdout.contains("2 checks: 2 ok in "))
+        #expect(!output.stdout.contains("\u{1B}["))
+        let data = try Data(contentsOf: URL(fileURLWithPath: directory.path + "/out.json"))
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(Set(json.keys) == ["schema_version", "tool", "started_at", "finished_at", "duration_ms", "status", "summary", "checks", "groups"])
+        #expect(json["schema_version"] as? Int == 1)
+        #expect(json["status"] as? String == "ok")
+        #expect((json["summary"] as? [String: Int]) == ["total": 2, "ok": 2, "warn": 0, "fail": 0, "skipped": 0])
+        let checks = try #require(json["checks"] as? [[String: Any]])
+        #expect(Set(checks[0].keys) == ["name", "type", "status", "critical", "duration_ms", "attempts", "message", "group", "tags", "source", "details"])
+        #expect(checks[0]["source"] as? String == "checks.d/app.yaml:5")
+        #expect(checks[0]["group"] as? String == "web")
+        #expect(checks[1]["group"] is NSNull)
+        #expect((checks[0]["details"] as? [String: Int]) == ["status_code": 200])
+        let groups = try #require(json["groups"] as? [[String: Any]])
+        #expect(groups[0]["policy"] as? String == "any")
+        #expect(groups[0]["members"] as? [String] == ["app-health"])
+        let started = try #require(json["started_at"] as? String)
+        #expect(started.count == 24 && started.hasSuffix("Z"), "\(started)")
+    }
+
+    @Test func aCriticalFailureExits1AndANonCriticalOneDoesNot() throws {
+        let port = try awaitRefusedPort()
+        let directory = try TemporaryDirectory(files: [
+            "checks.d/a.yaml": "checks:\n  - name: down\n    type: tcp\n    host: 127.0.0.1\n    port: \(port)\n    critical: ${CRITICAL}\n"
+        ])
+        defer { directory.remove() }
+        let critical = try BinaryRunner.run(["-q"], in: directory.path, environment: ["CRITICAL": "true"])
+        #expect(critical.exitCode == 1)
+        #expect(critical.stdout.isEmpty)
+        let optional = try BinaryRunner.run([], in: directory.path, environment: ["CRITICAL": "false"])
+        #expect(optional.exitCode == 0)
+        #expect(optional.stdout.contains("connection refused to 127.0.0.1:\(port)"))
+    }
+
+    @Test(arguments: [
+        (["--report", "yaml"], "--report: unknown format 'yaml'"),
+        (["--concurrency", "0"], "--concurrency must be at least 1"),
+        (["--timeout", "5 sex"], "--timeout: invalid duration '5 sex': unknown unit 'sex'"),
+        (["--frobnicate"], "Unknown option '--frobnicate'"),
+        (["--only", "nope"], "--only: no check named 'nope'; did you mean 'one'?"),
+        (["--tag", "nope"], "--tag: no check has tag 'nope'; tags in use: t"),
+        (["--env-file", "missing.env"], "error: env file 'missing.env' does not exist"),
+    ])
+    func usageErrorsExit2(arguments: [String], message: String) throws {
+        let directory = try TemporaryDirectory(files: ["checks.d/a.yaml": "checks:\n  - {name: one, type: tcp, host: 127.0.0.1, port: 9, tags: [t]}\n"])
+        defer { directory.remove() }
+        let output = try BinaryRunner.run(arguments, in: directory.path)
+        #expect(output.exitCode == 2)
+        #expect(output.stderr.contains(message), "\(output.stderr)")
+    }
+
+    @Test func envFileAndChecksDirFromTheEnvironment() throws {
+        let server = try awaitServer { _ in .text(200, "ok") }
+        let directory = try TemporaryDirectory(files: [
+            "conf/checks/a.yaml": "checks:\n  - name: a\n    type: http\n    url: ${URL_FROM_FILE}/\n",
+            ".env": "URL_FROM_FILE=\(server.baseURL)\n",
+        ])
+        defer { directory.remove() }
+        let output = try BinaryRunner.run([], in: directory.path, environment: ["HEALTHRUN_CHECKS_DIR": "conf/checks"])
+        #expect(output.exitCode == 0, "\(output.stderr)")
+    }
+
+    @Test func onlyRunsTheSelectionAndItsDependencies() throws {
+        let server = try awaitServer { _ in .text(200, "ok") }
+        let directory = try TemporaryDirectory(files: [
+            "checks.d/a.yaml": """
+                checks:
+                  - {name: base, type: http, url: "${U}/base"}
+                  - {name: api, type: http, url: "${U}/api", depends_on: [base]}
+                  - {name: other, type: http, url: "${U}/other"}
+                """
+        ])
+        defer { directory.remove() }
+        let output = try BinaryRunner.run(["--only", "api", "-r", "json:-"], in: directory.path, environment: ["U": server.baseURL])
+        #expect(output.exitCode == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
+        let names = (json?["checks"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
+        #expect(names == ["base", "api"])
+        #expect(Set(server.requests.map(\.path)) == ["/base", "/api"])
+    }
+
+    @Test func listAndTypes() throws {
+        let directory = try TemporaryDirectory(files: ["checks.d/a.yaml": "checks:\n  - {name: one, type: tcp, host: 127.0.0.1, port: 9, tags: [t], group: g}\n"])
+        defer { directory.remove() }
+        let list = try BinaryRunner.run(["list"], in: directory.path)
+        #expect(list.exitCode == 0)
+        #expect(list.stdout == "NAME  TYPE  GROUP  TAGS  SOURCE\none   tcp   g      t     checks.d/a.yaml:2\n")
+        let types = try BinaryRunner.run(["types"])
+        #expect(types.exitCode == 0)
+        for name in ["http", "models", "postgres", "tcp", "telegram", "report formats: console, json"] {
+            #expect(types.stdout.contains(name))
+        }
+    }
+
+    @Test func demoRunsWithoutAnyService() throws {
+        let output = try BinaryRunner.run(["demo", "--no-color"])
+        #expect(output.exitCode == 0, "\(output.stdout)\(output.stderr)")
+        #expect(output.stdout.contains("group llm (failover): WARN — carried by gigachat-models (fallback); claude-code-models failed"))
+        #expect(output.stdout.contains("2 models: ") == false)
+        #expect(output.stdout.contains("@healthrun_demo_bot (id 123456789)"))
+        for secret in ["sk-demo-proxy-0000-1111-2222-3333", "AAdemoTOKENdemoTOKEN"] {
+            #expect(!output.stdout.contains(secret) && !output.stderr.contains(secret))
+        }
+    }
+
+    @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
+    func aSignalCancelsTheRunAndStillWritesReports(signal: Int32, code: Int32) throws {
+        let server = try awaitServer { _ in .silent }
+        let directory = try TemporaryDirectory(files: [
+            "checks.d/a.yaml": "checks:\n  - {name: hung, type: http, url: \"${U}/\", timeout: 30s}\n  - {name: after, type: http, url: \"${U}/\", depends_on: [hung]}\n"
+        ])
+        defer { directory.remove() }
+        let output = try BinaryRunner.run(
+            ["-r", "json:report.json", "-q"],
+            in: directory.path,
+            environment: ["U": server.baseURL],
+            signal: (.milliseconds(800), signal)
+        )
+        #expect(output.exitCode == code)
+        #expect(output.elapsed < .seconds(5))
+        let data = try Data(contentsOf: URL(fileURLWithPath: directory.path + "/report.json"))
+        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let messages = (json?["checks"] as? [[String: Any]])?.compactMap { $0["message"] as? String }
+        #expect(messages == ["run cancelled", "run cancelled"])
+    }
+
+    @Test func secretsNeverReachAnyOutput() throws {
+        let canary = "sk-canary-cli-0123456789abcdefXYZ"
+        let server = try awaitServer { request in
+            .json(401, #"{"error":{"message":"Incorrect API key provided: \#(request.header("authorization") ?? "")"}}"#)
+        }
+        let directory = try TemporaryDirectory(files: [
+            "checks.d/a.yaml": """
+                checks:
+                  - name: llm
+                    type: models
+                    url: ${BASE}/v1/models?key=${LLM_API_KEY}
+                    api_key: ${LLM_API_KEY}
+                  - name: h
+                    type: http
+                    url: ${BASE}/h
+                    headers: {Authorization: "Bearer ${LLM_API_KEY}"}
+                """
+        ])
+        defer { directory.remove() }
+        let output = try BinaryRunner.run(
+            ["-r", "json:r.json", "-r", "console:c.txt", "--verbose"],
+            in: directory.path,
+            environment: ["BASE": server.baseURL, "LLM_API_KEY": canary]
+        )
+        #expect(output.exitCode == 1)
+        let files = try ["r.json", "c.txt"].map { try String(contentsOfFile: directory.path + "/" + $0, encoding: .utf8) }
+        for text in [output.stdout, output.stderr] + files {
+            #expect(!text.contains(canary))
+            #expect(!text.contains("canary-cli-0123"))
+        }
+        #expect(output.stdout.contains("Incorrect API key provided: Bear…fXYZ"))
+    }
+
+    @Test func anUnwritableReportIsNamedAndTheOthersAreStillWritten() throws {
+        let directory = try TemporaryDirectory(files: ["checks.d/a.yaml": "checks:\n  - {name: one, type: tcp, host: 127.0.0.1, port: 9, critical: false}\n"])
+        defer { directory.remove() }
+        let output = try BinaryRunner.run(["-q", "-r", "json:missing/dir/r.json", "-r", "json:ok.json"], in: directory.path)
+        #expect(output.stderr.contains("cannot write report 'missing/dir/r.json': directory 'missing/dir' does not exist"))
+        #expect(FileManager.default.fileExists(atPath: directory.path + "/ok.json"))
+        #expect(output.exitCode == 0)
+        let nothing = try BinaryRunner.run(["-q", "-r", "json:missing/dir/r.json"], in: directory.path)
+        #expect(nothing.exitCode == 2, "nothing could be reported")
+    }
+}
+
+/// Starts a loopback server from synchronous test code.
+func awaitServer(_ handler: @escaping @Sendable (RecordedRequest) -> Behaviour) throws -> LoopbackHTTPServer {
+    try blocking { try await LoopbackHTTPServer(handler: handler) }
+}
+
+func awaitRefusedPort() throws -> Int {
+    try blocking { try await refusedPort() }
+}
+
+private func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let result = Locked<Result<T, any Error>?>(nil)
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do { result.set(.success(try await body())) } catch { result.set(.failure(error)) }
+        done.signal()
+    }
+    done.wait()
+    return try result.value!.get()
+}
+
+extension Locked {
+    func set(_ value: Value) where Value: Sendable { setValue(value) }
+}
