@@ -1,6 +1,6 @@
 import CLibPQ
 import Foundation
-public import HealthrunCore
+import HealthrunCore
 
 /// A libpq connection string (`postgresql://user:pass@host/db` or `host=… password=…`),
 /// checked with libpq's own parser at load time; the password inside it is registered as a

@@ -18,14 +18,15 @@ struct BinaryRunner {
         return directory.appendingPathComponent("healthrun")
     }
 
-    /// Runs `healthrun arguments…` in `directory`, killing it after `limit`.
+    /// Runs `healthrun arguments…` in `directory`, killing it after `limit`. Never blocks a
+    /// thread of the cooperative pool (the engine's timers in other suites share it).
     static func run(
         _ arguments: [String],
         in directory: String? = nil,
         environment: [String: String] = [:],
         limit: Duration = .seconds(30),
         signal: (after: Duration, number: Int32)? = nil
-    ) throws -> Output {
+    ) async throws -> Output {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -43,22 +44,22 @@ struct BinaryRunner {
         stdout.fileHandleForReading.readabilityHandler = { handle in outData.append(handle.availableData) }
         stderr.fileHandleForReading.readabilityHandler = { handle in errData.append(handle.availableData) }
         let start = ContinuousClock.now
-        try process.run()
-        var signalled = false
-        while process.isRunning {
-            let elapsed = start.duration(to: .now)
-            if let signal, !signalled, elapsed >= signal.after {
-                kill(process.processIdentifier, signal.number)
-                signalled = true
-            }
-            if elapsed > limit {
-                process.terminate()
-                Issue.record("healthrun \(arguments) ran past \(limit)")
-                break
-            }
-            Thread.sleep(forTimeInterval: 0.01)
+        let exited: AsyncStream<Void> = AsyncStream { continuation in
+            process.terminationHandler = { _ in continuation.finish() }
         }
-        process.waitUntilExit()
+        try process.run()
+        let pid = process.processIdentifier
+        let watchdog = Task {
+            if let signal {
+                try await Task.sleep(for: signal.after)
+                kill(pid, signal.number)
+            }
+            try await Task.sleep(for: limit)
+            kill(pid, SIGKILL)
+        }
+        for await _ in exited {}
+        watchdog.cancel()
+        if start.duration(to: .now) >= limit { Issue.record("healthrun \(arguments) ran past \(limit)") }
         stdout.fileHandleForReading.readabilityHandler = nil
         stderr.fileHandleForReading.readabilityHandler = nil
         outData.append(stdout.fileHandleForReading.readDataToEndOfFile())

@@ -3,14 +3,14 @@ import HealthrunTesting
 import Testing
 
 @Suite(.serialized) struct CLITests {
-    @Test func validateReportsEveryProblemAndExits2() throws {
+    @Test func validateReportsEveryProblemAndExits2() async throws {
         let directory = try TemporaryDirectory(files: [
             "checks.d/llm.yaml": "checks:\n  - name: claude-code-health\n    type: http\n    url: http://127.0.0.1:1/health\n    timout: 3s\n",
             "checks.d/db.yaml": "checks:\n  - name: claude-code-health\n    type: postgress\n",
         ])
         defer { directory.remove() }
         for command in [["validate"], []] {
-            let output = try BinaryRunner.run(command, in: directory.path)
+            let output = try await BinaryRunner.run(command, in: directory.path)
             #expect(output.exitCode == 2)
             #expect(output.stdout.isEmpty, "nothing runs on a configuration error")
             #expect(
@@ -29,8 +29,8 @@ import Testing
         }
     }
 
-    @Test func aPassingRunExits0WithTableAndJSONReport() throws {
-        let server = try awaitServer { _ in .json(200, #"{"status":"ok"}"#) }
+    @Test func aPassingRunExits0WithTableAndJSONReport() async throws {
+        let server = try await LoopbackHTTPServer { _ in .json(200, #"{"status":"ok"}"#) }
         let directory = try TemporaryDirectory(files: [
             "checks.d/app.yaml": """
                 groups:
@@ -50,7 +50,7 @@ import Testing
                 """
         ])
         defer { directory.remove() }
-        let output = try BinaryRunner.run(
+        let output = try await BinaryRunner.run(
             ["--report", "json:out.json", "--no-color"],
             in: directory.path,
             environment: ["APP_URL": server.baseURL, "APP_PORT": String(server.port)]
@@ -80,16 +80,16 @@ import Testing
         #expect(started.count == 24 && started.hasSuffix("Z"), "\(started)")
     }
 
-    @Test func aCriticalFailureExits1AndANonCriticalOneDoesNot() throws {
-        let port = try awaitRefusedPort()
+    @Test func aCriticalFailureExits1AndANonCriticalOneDoesNot() async throws {
+        let port = try await refusedPort()
         let directory = try TemporaryDirectory(files: [
             "checks.d/a.yaml": "checks:\n  - name: down\n    type: tcp\n    host: 127.0.0.1\n    port: \(port)\n    critical: ${CRITICAL}\n"
         ])
         defer { directory.remove() }
-        let critical = try BinaryRunner.run(["-q"], in: directory.path, environment: ["CRITICAL": "true"])
+        let critical = try await BinaryRunner.run(["-q"], in: directory.path, environment: ["CRITICAL": "true"])
         #expect(critical.exitCode == 1)
         #expect(critical.stdout.isEmpty)
-        let optional = try BinaryRunner.run([], in: directory.path, environment: ["CRITICAL": "false"])
+        let optional = try await BinaryRunner.run([], in: directory.path, environment: ["CRITICAL": "false"])
         #expect(optional.exitCode == 0)
         #expect(optional.stdout.contains("connection refused to 127.0.0.1:\(port)"))
     }
@@ -103,27 +103,27 @@ import Testing
         (["--tag", "nope"], "--tag: no check has tag 'nope'; tags in use: t"),
         (["--env-file", "missing.env"], "error: env file 'missing.env' does not exist"),
     ])
-    func usageErrorsExit2(arguments: [String], message: String) throws {
+    func usageErrorsExit2(arguments: [String], message: String) async throws {
         let directory = try TemporaryDirectory(files: ["checks.d/a.yaml": "checks:\n  - {name: one, type: tcp, host: 127.0.0.1, port: 9, tags: [t]}\n"])
         defer { directory.remove() }
-        let output = try BinaryRunner.run(arguments, in: directory.path)
+        let output = try await BinaryRunner.run(arguments, in: directory.path)
         #expect(output.exitCode == 2)
         #expect(output.stderr.contains(message), "\(output.stderr)")
     }
 
-    @Test func envFileAndChecksDirFromTheEnvironment() throws {
-        let server = try awaitServer { _ in .text(200, "ok") }
+    @Test func envFileAndChecksDirFromTheEnvironment() async throws {
+        let server = try await LoopbackHTTPServer { _ in .text(200, "ok") }
         let directory = try TemporaryDirectory(files: [
             "conf/checks/a.yaml": "checks:\n  - name: a\n    type: http\n    url: ${URL_FROM_FILE}/\n",
             ".env": "URL_FROM_FILE=\(server.baseURL)\n",
         ])
         defer { directory.remove() }
-        let output = try BinaryRunner.run([], in: directory.path, environment: ["HEALTHRUN_CHECKS_DIR": "conf/checks"])
+        let output = try await BinaryRunner.run([], in: directory.path, environment: ["HEALTHRUN_CHECKS_DIR": "conf/checks"])
         #expect(output.exitCode == 0, "\(output.stderr)")
     }
 
-    @Test func onlyRunsTheSelectionAndItsDependencies() throws {
-        let server = try awaitServer { _ in .text(200, "ok") }
+    @Test func onlyRunsTheSelectionAndItsDependencies() async throws {
+        let server = try await LoopbackHTTPServer { _ in .text(200, "ok") }
         let directory = try TemporaryDirectory(files: [
             "checks.d/a.yaml": """
                 checks:
@@ -133,7 +133,7 @@ import Testing
                 """
         ])
         defer { directory.remove() }
-        let output = try BinaryRunner.run(["--only", "api", "-r", "json:-"], in: directory.path, environment: ["U": server.baseURL])
+        let output = try await BinaryRunner.run(["--only", "api", "-r", "json:-"], in: directory.path, environment: ["U": server.baseURL])
         #expect(output.exitCode == 0)
         let json = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
         let names = (json?["checks"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
@@ -141,21 +141,21 @@ import Testing
         #expect(Set(server.requests.map(\.path)) == ["/base", "/api"])
     }
 
-    @Test func listAndTypes() throws {
+    @Test func listAndTypes() async throws {
         let directory = try TemporaryDirectory(files: ["checks.d/a.yaml": "checks:\n  - {name: one, type: tcp, host: 127.0.0.1, port: 9, tags: [t], group: g}\n"])
         defer { directory.remove() }
-        let list = try BinaryRunner.run(["list"], in: directory.path)
+        let list = try await BinaryRunner.run(["list"], in: directory.path)
         #expect(list.exitCode == 0)
         #expect(list.stdout == "NAME  TYPE  GROUP  TAGS  SOURCE\none   tcp   g      t     checks.d/a.yaml:2\n")
-        let types = try BinaryRunner.run(["types"])
+        let types = try await BinaryRunner.run(["types"])
         #expect(types.exitCode == 0)
         for name in ["http", "models", "postgres", "tcp", "telegram", "report formats: console, json"] {
             #expect(types.stdout.contains(name))
         }
     }
 
-    @Test func demoRunsWithoutAnyService() throws {
-        let output = try BinaryRunner.run(["demo", "--no-color"])
+    @Test func demoRunsWithoutAnyService() async throws {
+        let output = try await BinaryRunner.run(["demo", "--no-color"])
         #expect(output.exitCode == 0, "\(output.stdout)\(output.stderr)")
         #expect(output.stdout.contains("group llm (failover): WARN — carried by gigachat-models (fallback); claude-code-models failed"))
         #expect(output.stdout.contains("2 models: ") == false)
@@ -166,13 +166,13 @@ import Testing
     }
 
     @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
-    func aSignalCancelsTheRunAndStillWritesReports(signal: Int32, code: Int32) throws {
-        let server = try awaitServer { _ in .silent }
+    func aSignalCancelsTheRunAndStillWritesReports(signal: Int32, code: Int32) async throws {
+        let server = try await LoopbackHTTPServer { _ in .silent }
         let directory = try TemporaryDirectory(files: [
             "checks.d/a.yaml": "checks:\n  - {name: hung, type: http, url: \"${U}/\", timeout: 30s}\n  - {name: after, type: http, url: \"${U}/\", depends_on: [hung]}\n"
         ])
         defer { directory.remove() }
-        let output = try BinaryRunner.run(
+        let output = try await BinaryRunner.run(
             ["-r", "json:report.json", "-q"],
             in: directory.path,
             environment: ["U": server.baseURL],
@@ -186,9 +186,9 @@ import Testing
         #expect(messages == ["run cancelled", "run cancelled"])
     }
 
-    @Test func secretsNeverReachAnyOutput() throws {
+    @Test func secretsNeverReachAnyOutput() async throws {
         let canary = "sk-canary-cli-0123456789abcdefXYZ"
-        let server = try awaitServer { request in
+        let server = try await LoopbackHTTPServer { request in
             .json(401, #"{"error":{"message":"Incorrect API key provided: \#(request.header("authorization") ?? "")"}}"#)
         }
         let directory = try TemporaryDirectory(files: [
@@ -205,7 +205,7 @@ import Testing
                 """
         ])
         defer { directory.remove() }
-        let output = try BinaryRunner.run(
+        let output = try await BinaryRunner.run(
             ["-r", "json:r.json", "-r", "console:c.txt", "--verbose"],
             in: directory.path,
             environment: ["BASE": server.baseURL, "LLM_API_KEY": canary]
@@ -219,38 +219,14 @@ import Testing
         #expect(output.stdout.contains("Incorrect API key provided: Bear…fXYZ"))
     }
 
-    @Test func anUnwritableReportIsNamedAndTheOthersAreStillWritten() throws {
+    @Test func anUnwritableReportIsNamedAndTheOthersAreStillWritten() async throws {
         let directory = try TemporaryDirectory(files: ["checks.d/a.yaml": "checks:\n  - {name: one, type: tcp, host: 127.0.0.1, port: 9, critical: false}\n"])
         defer { directory.remove() }
-        let output = try BinaryRunner.run(["-q", "-r", "json:missing/dir/r.json", "-r", "json:ok.json"], in: directory.path)
+        let output = try await BinaryRunner.run(["-q", "-r", "json:missing/dir/r.json", "-r", "json:ok.json"], in: directory.path)
         #expect(output.stderr.contains("cannot write report 'missing/dir/r.json': directory 'missing/dir' does not exist"))
         #expect(FileManager.default.fileExists(atPath: directory.path + "/ok.json"))
         #expect(output.exitCode == 0)
-        let nothing = try BinaryRunner.run(["-q", "-r", "json:missing/dir/r.json"], in: directory.path)
+        let nothing = try await BinaryRunner.run(["-q", "-r", "json:missing/dir/r.json"], in: directory.path)
         #expect(nothing.exitCode == 2, "nothing could be reported")
     }
-}
-
-/// Starts a loopback server from synchronous test code.
-func awaitServer(_ handler: @escaping @Sendable (RecordedRequest) -> Behaviour) throws -> LoopbackHTTPServer {
-    try blocking { try await LoopbackHTTPServer(handler: handler) }
-}
-
-func awaitRefusedPort() throws -> Int {
-    try blocking { try await refusedPort() }
-}
-
-private func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    let result = Locked<Result<T, any Error>?>(nil)
-    let done = DispatchSemaphore(value: 0)
-    Task {
-        do { result.set(.success(try await body())) } catch { result.set(.failure(error)) }
-        done.signal()
-    }
-    done.wait()
-    return try result.value!.get()
-}
-
-extension Locked {
-    func set(_ value: Value) where Value: Sendable { setValue(value) }
 }

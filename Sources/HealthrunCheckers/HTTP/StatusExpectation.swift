@@ -1,4 +1,4 @@
-public import HealthrunCore
+import HealthrunCore
 
 /// `expect.status`: `200`, `[200, 204]` or `"2xx"` (classes and codes may be mixed in a list).
 public struct StatusExpectation: Decodable, Sendable, Hashable, CustomStringConvertible {
