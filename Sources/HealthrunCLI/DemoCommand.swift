@@ -8,8 +8,10 @@ import HealthrunTesting
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run a bundled check set against a loopback sandbox (LLM proxy, OpenAI, Anthropic, GigaChat, Telegram).",
-        discussion: "The proxy's model listing is down in the sandbox, so the GigaChat fallback carries the 'llm' group."
+        abstract:
+            "Run a bundled check set against a loopback sandbox (LLM proxy, OpenAI, Anthropic, GigaChat, Telegram).",
+        discussion:
+            "The proxy's model listing is down in the sandbox, so the GigaChat fallback carries the 'llm' group."
     )
 
     @OptionGroup var output: OutputOptions
@@ -25,7 +27,8 @@ struct DemoCommand: AsyncParsableCommand {
         let session = Session(concurrency: 64)
         try output.validateFormats(session.reporters)
         let sandbox = try await DemoSandbox.start()
-        let loader = ConfigLoader(registry: session.checkers, environment: sandbox.environment, defaultTimeout: .seconds(5))
+        let loader = ConfigLoader(
+            registry: session.checkers, environment: sandbox.environment, defaultTimeout: .seconds(5))
         let configuration: LoadedConfiguration
         do {
             configuration = try loader.load(sources: DemoChecks.sources)
@@ -57,17 +60,22 @@ struct DemoSandbox {
         let anthropicKey = "sk-ant-demo-eeee-ffff-0000-1111"
         let gigaChatKey = Data("demo-client-id:demo-client-secret".utf8).base64EncodedString()
         let botToken = "123456789:AAdemoTOKENdemoTOKENdemoTOKENdemo12"
-        let proxy = try await LoopbackHTTPServer(handler: ProviderImitations.llmProxy(apiKey: proxyKey, modelsDown: true))
+        let proxy = try await LoopbackHTTPServer(
+            handler: ProviderImitations.llmProxy(apiKey: proxyKey, modelsDown: true))
         let openAI = try await LoopbackHTTPServer(handler: ProviderImitations.openAI(apiKey: openAIKey))
         let anthropic = try await LoopbackHTTPServer(
             handler: ProviderImitations.anthropic(
                 apiKey: anthropicKey,
-                models: [("claude-sonnet-4-5", "Claude Sonnet 4.5"), ("claude-opus-4", "Claude Opus 4"), ("claude-haiku-4-5", "Claude Haiku 4.5")],
+                models: [
+                    ("claude-sonnet-4-5", "Claude Sonnet 4.5"), ("claude-opus-4", "Claude Opus 4"),
+                    ("claude-haiku-4-5", "Claude Haiku 4.5"),
+                ],
                 pageLimit: 2
             )
         )
         let gigaChat = try await LoopbackHTTPServer(handler: ProviderImitations.gigaChat(authKey: gigaChatKey))
-        let telegram = try await LoopbackHTTPServer(handler: ProviderImitations.telegram(token: botToken, pendingUpdates: 2))
+        let telegram = try await LoopbackHTTPServer(
+            handler: ProviderImitations.telegram(token: botToken, pendingUpdates: 2))
         return DemoSandbox(
             servers: [proxy, openAI, anthropic, gigaChat, telegram],
             environment: [

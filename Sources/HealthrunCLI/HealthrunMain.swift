@@ -9,7 +9,10 @@ public enum HealthrunMain {
     /// 1 a critical check failed, 2 invalid configuration or command line.
     public static func main(
         tool: RunReport.Tool = .healthrun,
-        customize: @escaping @Sendable (_ checkers: inout CheckerRegistry, _ reporters: inout ReporterRegistry) -> Void = { _, _ in }
+        customize:
+            @escaping @Sendable (_ checkers: inout CheckerRegistry, _ reporters: inout ReporterRegistry) -> Void = {
+                _, _ in
+            }
     ) async -> Never {
         let toolkit = Toolkit(tool: tool, customize: customize)
         await Toolkit.$current.withValue(toolkit) {

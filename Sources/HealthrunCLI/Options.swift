@@ -4,7 +4,8 @@ import HealthrunCore
 
 /// Options every command that loads checks.d shares.
 struct LoadOptions: ParsableArguments {
-    @Option(name: [.customShort("d"), .long], help: "The checks directory (default ./checks.d or $HEALTHRUN_CHECKS_DIR).")
+    @Option(
+        name: [.customShort("d"), .long], help: "The checks directory (default ./checks.d or $HEALTHRUN_CHECKS_DIR).")
     var checksDir: String?
 
     @Option(name: .long, help: "KEY=VALUE file for ${VAR} (default ./.env when present; the environment wins).")

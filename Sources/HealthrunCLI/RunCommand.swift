@@ -38,11 +38,13 @@ struct RunCommand: AsyncParsableCommand {
     private func checkSelection(_ selection: Selection, _ configuration: LoadedConfiguration) throws {
         for name in selection.unknownNames(in: configuration.checks) {
             let nearest = Suggestions.nearest(to: name, in: configuration.checks.map(\.name))
-            throw ValidationError("--only: no check named '\(name)'" + (nearest.map { "; did you mean '\($0)'?" } ?? ""))
+            throw ValidationError(
+                "--only: no check named '\(name)'" + (nearest.map { "; did you mean '\($0)'?" } ?? ""))
         }
         for tag in selection.tags where !configuration.checks.contains(where: { $0.tags.contains(tag) }) {
             let all = Set(configuration.checks.flatMap(\.tags)).sorted()
-            throw ValidationError("--tag: no check has tag '\(tag)'; tags in use: \(all.isEmpty ? "none" : all.joined(separator: ", "))")
+            throw ValidationError(
+                "--tag: no check has tag '\(tag)'; tags in use: \(all.isEmpty ? "none" : all.joined(separator: ", "))")
         }
     }
 }
@@ -81,7 +83,8 @@ struct OutputOptions: ParsableArguments {
             let nearest = Suggestions.nearest(to: target.format, in: reporters.formatNames)
             throw ValidationError(
                 "--report: unknown format '\(target.format)'"
-                    + (nearest.map { "; did you mean '\($0)'?" } ?? "; known formats: \(reporters.formatNames.joined(separator: ", "))")
+                    + (nearest.map { "; did you mean '\($0)'?" }
+                        ?? "; known formats: \(reporters.formatNames.joined(separator: ", "))")
             )
         }
     }

@@ -34,7 +34,8 @@ enum RunExecution {
         await session.http.shutdown()
 
         let environment = ProcessInfo.processInfo.environment
-        let color = !output.noColor && environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
+        let color =
+            !output.noColor && environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
             && environment["TERM"] != "dumb"
         let options = RenderOptions(color: color, environment: environment)
         var targets = output.targets
@@ -49,7 +50,8 @@ enum RunExecution {
             guard let reporter = session.reporters.reporter(named: target.format) else { continue }
             let path = target.path ?? reporter.defaultPath
             do {
-                let bytes = try reporter.render(report, options: path == "-" ? options : RenderOptions(environment: environment))
+                let bytes = try reporter.render(
+                    report, options: path == "-" ? options : RenderOptions(environment: environment))
                 try ReportWriter.write(bytes, to: path)
                 written += 1
             } catch {
@@ -81,7 +83,9 @@ final class SignalWatcher: Sendable {
                     return true
                 }
                 if first {
-                    printError("healthrun: \(number == SIGINT ? "interrupted" : "terminated"); cancelling the run (again to exit now)")
+                    printError(
+                        "healthrun: \(number == SIGINT ? "interrupted" : "terminated"); cancelling the run (again to exit now)"
+                    )
                     onFirst()
                 } else {
                     exit(128 + number)

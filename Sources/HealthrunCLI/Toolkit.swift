@@ -11,7 +11,10 @@ public struct Toolkit: Sendable {
     /// Creates a toolkit.
     public init(
         tool: RunReport.Tool = .healthrun,
-        customize: @escaping @Sendable (_ checkers: inout CheckerRegistry, _ reporters: inout ReporterRegistry) -> Void = { _, _ in }
+        customize:
+            @escaping @Sendable (_ checkers: inout CheckerRegistry, _ reporters: inout ReporterRegistry) -> Void = {
+                _, _ in
+            }
     ) {
         self.tool = tool
         self.customize = customize

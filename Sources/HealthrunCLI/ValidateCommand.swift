@@ -37,7 +37,8 @@ struct ListCommand: AsyncParsableCommand {
         var rows = [["NAME", "TYPE", "GROUP", "TAGS", "SOURCE"]]
         for check in configuration.checks {
             rows.append([
-                check.name, check.type, check.group ?? "-", check.tags.isEmpty ? "-" : check.tags.joined(separator: ","),
+                check.name, check.type, check.group ?? "-",
+                check.tags.isEmpty ? "-" : check.tags.joined(separator: ","),
                 check.source.fileAndLine,
             ])
         }

@@ -47,7 +47,9 @@ public struct PostgresChecker: Checker {
         }
         if let host = configuration.host { parameters.append(("host", host)) }
         if let port = configuration.port {
-            guard (1...65535).contains(port) else { throw ConfigValueError("port \(port) is out of range 1-65535", field: ["port"]) }
+            guard (1...65535).contains(port) else {
+                throw ConfigValueError("port \(port) is out of range 1-65535", field: ["port"])
+            }
             parameters.append(("port", String(port)))
         }
         if let user = configuration.user { parameters.append(("user", user)) }
@@ -80,13 +82,16 @@ public struct PostgresChecker: Checker {
         readWrite = configuration.readWrite ?? false
         let options = (try? ConnectionString.parse(configuration.dsn?.value ?? "")) ?? [:]
         let host = configuration.host ?? options["host"] ?? ProcessInfo.processInfo.environment["PGHOST"] ?? "localhost"
-        let port = configuration.port.map(String.init) ?? options["port"] ?? ProcessInfo.processInfo.environment["PGPORT"] ?? "5432"
+        let port =
+            configuration.port.map(String.init) ?? options["port"] ?? ProcessInfo.processInfo.environment["PGPORT"]
+            ?? "5432"
         target = "\(host):\(port)"
     }
 
     public func check(_ context: CheckContext) async throws -> CheckOutcome {
         let start = ContinuousClock.now
-        let connection = try PostgresConnection.connect(parameters: parameters, target: target, deadline: context.deadline)
+        let connection = try PostgresConnection.connect(
+            parameters: parameters, target: target, deadline: context.deadline)
         defer { connection.close() }
         let connected = start.duration(to: .now)
         let queryStart = ContinuousClock.now
@@ -101,13 +106,17 @@ public struct PostgresChecker: Checker {
         if let value { details["value"] = .string(value) }
         let summary = "PostgreSQL \(version), \(Self.shortQuery(query)) in \(RunReport.formatMilliseconds(queryTime))"
         if let expectedValue, value != expectedValue {
-            return .fail("\(summary): expected \"\(expectedValue)\", got " + (value.map { "\"\($0)\"" } ?? "no rows"), details: details)
+            return .fail(
+                "\(summary): expected \"\(expectedValue)\", got " + (value.map { "\"\($0)\"" } ?? "no rows"),
+                details: details)
         }
         if readWrite {
             let inRecovery = try connection.firstValue(of: "SELECT pg_is_in_recovery()", deadline: context.deadline)
             if inRecovery == "t" {
                 details["in_recovery"] = true
-                return .fail("server is a read-only standby (pg_is_in_recovery() is true), read_write required", details: details)
+                return .fail(
+                    "server is a read-only standby (pg_is_in_recovery() is true), read_write required", details: details
+                )
             }
         }
         return .ok(summary, details: details)

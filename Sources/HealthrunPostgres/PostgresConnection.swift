@@ -13,7 +13,9 @@ final class PostgresConnection {
         self.target = target
     }
 
-    static func connect(parameters: [(String, String)], target: String, deadline: ContinuousClock.Instant) throws -> PostgresConnection {
+    static func connect(parameters: [(String, String)], target: String, deadline: ContinuousClock.Instant) throws
+        -> PostgresConnection
+    {
         let keywords = parameters.map { strdup($0.0) } + [nil]
         let values = parameters.map { strdup($0.1) } + [nil]
         defer {
@@ -62,7 +64,9 @@ final class PostgresConnection {
             if Task.isCancelled { throw CancellationError() }
             let remaining = ContinuousClock.now.duration(to: deadline)
             guard remaining > .zero else {
-                throw CheckFailure("no answer from PostgreSQL at \(target) while \(activity) (the server accepted but did not respond in time)")
+                throw CheckFailure(
+                    "no answer from PostgreSQL at \(target) while \(activity) (the server accepted but did not respond in time)"
+                )
             }
             var descriptor = pollfd(fd: PQsocket(connection), events: events, revents: 0)
             guard descriptor.fd >= 0 else { throw CheckFailure(describeError()) }

@@ -21,7 +21,9 @@ public struct RecordedRequest: Sendable {
         guard let question = target.firstIndex(of: "?") else { return nil }
         for pair in target[target.index(after: question)...].split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1)
-            if parts.first.map(String.init) == name { return parts.count > 1 ? String(parts[1]).removingPercentEncodingSimple : "" }
+            if parts.first.map(String.init) == name {
+                return parts.count > 1 ? String(parts[1]).removingPercentEncodingSimple : ""
+            }
         }
         return nil
     }

@@ -11,7 +11,9 @@ final class ScriptedHTTPHandler: ChannelInboundHandler {
     private var buffer: [UInt8] = []
     private var busy = false
 
-    init(handler: @escaping @Sendable (RecordedRequest) -> Behaviour, log: @escaping @Sendable (RecordedRequest) -> Void) {
+    init(
+        handler: @escaping @Sendable (RecordedRequest) -> Behaviour, log: @escaping @Sendable (RecordedRequest) -> Void
+    ) {
         self.handler = handler
         self.log = log
     }
@@ -75,10 +77,15 @@ final class ScriptedHTTPHandler: ChannelInboundHandler {
         let loop = context.eventLoop.assumeIsolated()
         switch behaviour {
         case .respond(let status, let headers, let body):
-            write(Self.head(status: status, headers: headers, extra: [("Content-Length", "\(body.count)")]) + body, context: context)
+            write(
+                Self.head(status: status, headers: headers, extra: [("Content-Length", "\(body.count)")]) + body,
+                context: context)
             finished(context: context, keepAlive: keepAlive)
         case .delayed(let pause, let next):
-            loop.scheduleTask(in: .nanoseconds(Int64(pause.components.seconds) * 1_000_000_000 + pause.components.attoseconds / 1_000_000_000)) {
+            loop.scheduleTask(
+                in: .nanoseconds(
+                    Int64(pause.components.seconds) * 1_000_000_000 + pause.components.attoseconds / 1_000_000_000)
+            ) {
                 self.play(next, context: context, keepAlive: keepAlive)
             }
         case .silent:
@@ -86,16 +93,20 @@ final class ScriptedHTTPHandler: ChannelInboundHandler {
         case .headThenSilence(let length):
             write(Self.head(status: 200, headers: [], extra: [("Content-Length", "\(length)")]), context: context)
         case .drip(let status, let body, let chunk, let every):
-            write(Self.head(status: status, headers: [], extra: [("Content-Length", "\(body.count)")]), context: context)
+            write(
+                Self.head(status: status, headers: [], extra: [("Content-Length", "\(body.count)")]), context: context)
             drip(body[...], chunk: max(1, chunk), every: every, context: context, keepAlive: keepAlive)
         case .flood(let size, let chunked):
             flood(remaining: size, chunked: chunked, first: true, context: context)
         case .shortBody(let length, let body):
-            write(Self.head(status: 200, headers: [], extra: [("Content-Length", "\(length)")]) + body, context: context)
+            write(
+                Self.head(status: 200, headers: [], extra: [("Content-Length", "\(length)")]) + body, context: context)
             context.close(promise: nil)
         case .reset(let afterBodyBytes):
             if let afterBodyBytes {
-                write(Self.head(status: 200, headers: [], extra: [("Content-Length", "\(afterBodyBytes + 1000)")]), context: context)
+                write(
+                    Self.head(status: 200, headers: [], extra: [("Content-Length", "\(afterBodyBytes + 1000)")]),
+                    context: context)
                 write(Array(repeating: UInt8(ascii: "x"), count: afterBodyBytes), context: context)
             }
             if let provider = context.channel as? any SocketOptionProvider {

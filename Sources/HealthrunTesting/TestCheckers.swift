@@ -29,9 +29,12 @@ public enum TestCheckers {
         /// From checks.d: `outcomes: ["ok", "fail: down", "warn: slow"]`.
         public init(configuration: Configuration) throws {
             let parsed = try (configuration.outcomes ?? ["ok"]).map { text -> CheckOutcome in
-                let parts = text.split(separator: ":", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+                let parts = text.split(separator: ":", maxSplits: 1).map {
+                    String($0).trimmingCharacters(in: .whitespaces)
+                }
                 guard let status = CheckStatus(rawValue: parts[0]), status != .skipped else {
-                    throw ConfigValueError("invalid outcome '\(text)'", field: ["outcomes"], hint: "write ok, warn: text or fail: text")
+                    throw ConfigValueError(
+                        "invalid outcome '\(text)'", field: ["outcomes"], hint: "write ok, warn: text or fail: text")
                 }
                 return CheckOutcome(status: status, message: parts.count > 1 ? parts[1] : status.rawValue)
             }

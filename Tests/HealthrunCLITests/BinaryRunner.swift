@@ -14,7 +14,9 @@ struct BinaryRunner {
     static var executable: URL {
         if let path = ProcessInfo.processInfo.environment["HEALTHRUN_BINARY"] { return URL(fileURLWithPath: path) }
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        if directory.lastPathComponent == "MacOS" || directory.pathExtension == "xctest" { directory.deleteLastPathComponent() }
+        if directory.lastPathComponent == "MacOS" || directory.pathExtension == "xctest" {
+            directory.deleteLastPathComponent()
+        }
         return directory.appendingPathComponent("healthrun")
     }
 

@@ -5,7 +5,8 @@ import Testing
 @Suite(.serialized) struct CLITests {
     @Test func validateReportsEveryProblemAndExits2() async throws {
         let directory = try TemporaryDirectory(files: [
-            "checks.d/llm.yaml": "checks:\n  - name: claude-code-health\n    type: http\n    url: http://127.0.0.1:1/health\n    timout: 3s\n",
+            "checks.d/llm.yaml":
+                "checks:\n  - name: claude-code-health\n    type: http\n    url: http://127.0.0.1:1/health\n    timout: 3s\n",
             "checks.d/db.yaml": "checks:\n  - name: claude-code-health\n    type: postgress\n",
         ])
         defer { directory.remove() }
@@ -33,21 +34,21 @@ import Testing
         let server = try await LoopbackHTTPServer { _ in .json(200, #"{"status":"ok"}"#) }
         let directory = try TemporaryDirectory(files: [
             "checks.d/app.yaml": """
-                groups:
-                  - name: web
-                    policy: any
-                checks:
-                  - name: app-health
-                    type: http
-                    url: ${APP_URL}/health
-                    tags: [web]
-                    group: web
-                    expect: {json: {"$.status": ok}}
-                  - name: app-port
-                    type: tcp
-                    host: 127.0.0.1
-                    port: ${APP_PORT}
-                """
+            groups:
+              - name: web
+                policy: any
+            checks:
+              - name: app-health
+                type: http
+                url: ${APP_URL}/health
+                tags: [web]
+                group: web
+                expect: {json: {"$.status": ok}}
+              - name: app-port
+                type: tcp
+                host: 127.0.0.1
+                port: ${APP_PORT}
+            """
         ])
         defer { directory.remove() }
         let output = try await BinaryRunner.run(
@@ -63,12 +64,20 @@ import Testing
         #expect(!output.stdout.contains("\u{1B}["))
         let data = try Data(contentsOf: URL(fileURLWithPath: directory.path + "/out.json"))
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(Set(json.keys) == ["schema_version", "tool", "started_at", "finished_at", "duration_ms", "status", "summary", "checks", "groups"])
+        #expect(
+            Set(json.keys) == [
+                "schema_version", "tool", "started_at", "finished_at", "duration_ms", "status", "summary", "checks",
+                "groups",
+            ])
         #expect(json["schema_version"] as? Int == 1)
         #expect(json["status"] as? String == "ok")
         #expect((json["summary"] as? [String: Int]) == ["total": 2, "ok": 2, "warn": 0, "fail": 0, "skipped": 0])
         let checks = try #require(json["checks"] as? [[String: Any]])
-        #expect(Set(checks[0].keys) == ["name", "type", "status", "critical", "duration_ms", "attempts", "message", "group", "tags", "source", "details"])
+        #expect(
+            Set(checks[0].keys) == [
+                "name", "type", "status", "critical", "duration_ms", "attempts", "message", "group", "tags", "source",
+                "details",
+            ])
         #expect(checks[0]["source"] as? String == "checks.d/app.yaml:5")
         #expect(checks[0]["group"] as? String == "web")
         #expect(checks[1]["group"] is NSNull)
@@ -83,7 +92,8 @@ import Testing
     @Test func aCriticalFailureExits1AndANonCriticalOneDoesNot() async throws {
         let port = try await refusedPort()
         let directory = try TemporaryDirectory(files: [
-            "checks.d/a.yaml": "checks:\n  - name: down\n    type: tcp\n    host: 127.0.0.1\n    port: \(port)\n    critical: ${CRITICAL}\n"
+            "checks.d/a.yaml":
+                "checks:\n  - name: down\n    type: tcp\n    host: 127.0.0.1\n    port: \(port)\n    critical: ${CRITICAL}\n"
         ])
         defer { directory.remove() }
         let critical = try await BinaryRunner.run(["-q"], in: directory.path, environment: ["CRITICAL": "true"])
@@ -104,7 +114,9 @@ import Testing
         (["--env-file", "missing.env"], "error: env file 'missing.env' does not exist"),
     ])
     func usageErrorsExit2(arguments: [String], message: String) async throws {
-        let directory = try TemporaryDirectory(files: ["checks.d/a.yaml": "checks:\n  - {name: one, type: tcp, host: 127.0.0.1, port: 9, tags: [t]}\n"])
+        let directory = try TemporaryDirectory(files: [
+            "checks.d/a.yaml": "checks:\n  - {name: one, type: tcp, host: 127.0.0.1, port: 9, tags: [t]}\n"
+        ])
         defer { directory.remove() }
         let output = try await BinaryRunner.run(arguments, in: directory.path)
         #expect(output.exitCode == 2)
@@ -118,7 +130,8 @@ import Testing
             ".env": "URL_FROM_FILE=\(server.baseURL)\n",
         ])
         defer { directory.remove() }
-        let output = try await BinaryRunner.run([], in: directory.path, environment: ["HEALTHRUN_CHECKS_DIR": "conf/checks"])
+        let output = try await BinaryRunner.run(
+            [], in: directory.path, environment: ["HEALTHRUN_CHECKS_DIR": "conf/checks"])
         #expect(output.exitCode == 0, "\(output.stderr)")
     }
 
@@ -126,14 +139,15 @@ import Testing
         let server = try await LoopbackHTTPServer { _ in .text(200, "ok") }
         let directory = try TemporaryDirectory(files: [
             "checks.d/a.yaml": """
-                checks:
-                  - {name: base, type: http, url: "${U}/base"}
-                  - {name: api, type: http, url: "${U}/api", depends_on: [base]}
-                  - {name: other, type: http, url: "${U}/other"}
-                """
+            checks:
+              - {name: base, type: http, url: "${U}/base"}
+              - {name: api, type: http, url: "${U}/api", depends_on: [base]}
+              - {name: other, type: http, url: "${U}/other"}
+            """
         ])
         defer { directory.remove() }
-        let output = try await BinaryRunner.run(["--only", "api", "-r", "json:-"], in: directory.path, environment: ["U": server.baseURL])
+        let output = try await BinaryRunner.run(
+            ["--only", "api", "-r", "json:-"], in: directory.path, environment: ["U": server.baseURL])
         #expect(output.exitCode == 0)
         let json = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
         let names = (json?["checks"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
@@ -142,7 +156,9 @@ import Testing
     }
 
     @Test func listAndTypes() async throws {
-        let directory = try TemporaryDirectory(files: ["checks.d/a.yaml": "checks:\n  - {name: one, type: tcp, host: 127.0.0.1, port: 9, tags: [t], group: g}\n"])
+        let directory = try TemporaryDirectory(files: [
+            "checks.d/a.yaml": "checks:\n  - {name: one, type: tcp, host: 127.0.0.1, port: 9, tags: [t], group: g}\n"
+        ])
         defer { directory.remove() }
         let list = try await BinaryRunner.run(["list"], in: directory.path)
         #expect(list.exitCode == 0)
@@ -157,7 +173,9 @@ import Testing
     @Test func demoRunsWithoutAnyService() async throws {
         let output = try await BinaryRunner.run(["demo", "--no-color"])
         #expect(output.exitCode == 0, "\(output.stdout)\(output.stderr)")
-        #expect(output.stdout.contains("group llm (failover): WARN — carried by gigachat-models (fallback); claude-code-models failed"))
+        #expect(
+            output.stdout.contains(
+                "group llm (failover): WARN — carried by gigachat-models (fallback); claude-code-models failed"))
         #expect(output.stdout.contains("2 models: ") == false)
         #expect(output.stdout.contains("@healthrun_demo_bot (id 123456789)"))
         for secret in ["sk-demo-proxy-0000-1111-2222-3333", "AAdemoTOKENdemoTOKEN"] {
@@ -169,7 +187,8 @@ import Testing
     func aSignalCancelsTheRunAndStillWritesReports(signal: Int32, code: Int32) async throws {
         let server = try await LoopbackHTTPServer { _ in .silent }
         let directory = try TemporaryDirectory(files: [
-            "checks.d/a.yaml": "checks:\n  - {name: hung, type: http, url: \"${U}/\", timeout: 30s}\n  - {name: after, type: http, url: \"${U}/\", depends_on: [hung]}\n"
+            "checks.d/a.yaml":
+                "checks:\n  - {name: hung, type: http, url: \"${U}/\", timeout: 30s}\n  - {name: after, type: http, url: \"${U}/\", depends_on: [hung]}\n"
         ])
         defer { directory.remove() }
         let output = try await BinaryRunner.run(
@@ -189,20 +208,21 @@ import Testing
     @Test func secretsNeverReachAnyOutput() async throws {
         let canary = "sk-canary-cli-0123456789abcdefXYZ"
         let server = try await LoopbackHTTPServer { request in
-            .json(401, #"{"error":{"message":"Incorrect API key provided: \#(request.header("authorization") ?? "")"}}"#)
+            .json(
+                401, #"{"error":{"message":"Incorrect API key provided: \#(request.header("authorization") ?? "")"}}"#)
         }
         let directory = try TemporaryDirectory(files: [
             "checks.d/a.yaml": """
-                checks:
-                  - name: llm
-                    type: models
-                    url: ${BASE}/v1/models?key=${LLM_API_KEY}
-                    api_key: ${LLM_API_KEY}
-                  - name: h
-                    type: http
-                    url: ${BASE}/h
-                    headers: {Authorization: "Bearer ${LLM_API_KEY}"}
-                """
+            checks:
+              - name: llm
+                type: models
+                url: ${BASE}/v1/models?key=${LLM_API_KEY}
+                api_key: ${LLM_API_KEY}
+              - name: h
+                type: http
+                url: ${BASE}/h
+                headers: {Authorization: "Bearer ${LLM_API_KEY}"}
+            """
         ])
         defer { directory.remove() }
         let output = try await BinaryRunner.run(
@@ -211,7 +231,9 @@ import Testing
             environment: ["BASE": server.baseURL, "LLM_API_KEY": canary]
         )
         #expect(output.exitCode == 1)
-        let files = try ["r.json", "c.txt"].map { try String(contentsOfFile: directory.path + "/" + $0, encoding: .utf8) }
+        let files = try ["r.json", "c.txt"].map {
+            try String(contentsOfFile: directory.path + "/" + $0, encoding: .utf8)
+        }
         for text in [output.stdout, output.stderr] + files {
             #expect(!text.contains(canary))
             #expect(!text.contains("canary-cli-0123"))
@@ -220,10 +242,14 @@ import Testing
     }
 
     @Test func anUnwritableReportIsNamedAndTheOthersAreStillWritten() async throws {
-        let directory = try TemporaryDirectory(files: ["checks.d/a.yaml": "checks:\n  - {name: one, type: tcp, host: 127.0.0.1, port: 9, critical: false}\n"])
+        let directory = try TemporaryDirectory(files: [
+            "checks.d/a.yaml": "checks:\n  - {name: one, type: tcp, host: 127.0.0.1, port: 9, critical: false}\n"
+        ])
         defer { directory.remove() }
-        let output = try await BinaryRunner.run(["-q", "-r", "json:missing/dir/r.json", "-r", "json:ok.json"], in: directory.path)
-        #expect(output.stderr.contains("cannot write report 'missing/dir/r.json': directory 'missing/dir' does not exist"))
+        let output = try await BinaryRunner.run(
+            ["-q", "-r", "json:missing/dir/r.json", "-r", "json:ok.json"], in: directory.path)
+        #expect(
+            output.stderr.contains("cannot write report 'missing/dir/r.json': directory 'missing/dir' does not exist"))
         #expect(FileManager.default.fileExists(atPath: directory.path + "/ok.json"))
         #expect(output.exitCode == 0)
         let nothing = try await BinaryRunner.run(["-q", "-r", "json:missing/dir/r.json"], in: directory.path)

@@ -1,6 +1,7 @@
 import Foundation
-@testable import HealthrunCore
 import HealthrunTesting
+
+@testable import HealthrunCore
 
 enum TemporaryFile {
     static func make(_ name: String, _ text: String) throws -> TemporaryDirectory {

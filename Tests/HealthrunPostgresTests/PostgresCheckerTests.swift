@@ -13,10 +13,13 @@ enum TestServer {
     static var password: String { environment["HEALTHRUN_TEST_PG_PASSWORD"] ?? "" }
     static var isConfigured: Bool { !port.isEmpty && !password.isEmpty }
 
-    static func run(_ fields: String, timeout: String = "3s", extraEnvironment: [String: String] = [:]) async throws -> (CheckResult, Duration, String) {
+    static func run(_ fields: String, timeout: String = "3s", extraEnvironment: [String: String] = [:]) async throws
+        -> (CheckResult, Duration, String)
+    {
         var registry = CheckerRegistry()
         registry.registerPostgres()
-        let yaml = "checks:\n  - name: db\n    type: postgres\n    timeout: \(timeout)\n"
+        let yaml =
+            "checks:\n  - name: db\n    type: postgres\n    timeout: \(timeout)\n"
             + fields.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n"
         let environment = ["PG_PASSWORD": password, "PG_PORT": port, "PG_USER": user].merging(extraEnvironment) { $1 }
         let configuration = try ConfigLoader(registry: registry, environment: environment)
@@ -68,16 +71,31 @@ struct PostgresCheckerTests {
     }
 
     @Test(arguments: [
-        ("password: wrong-password-canary", "authentication failed for user 'healthrun' at 127.0.0.1:PORT (wrong password?)"),
+        (
+            "password: wrong-password-canary",
+            "authentication failed for user 'healthrun' at 127.0.0.1:PORT (wrong password?)"
+        ),
         ("password: ${PG_PASSWORD}\ndatabase: nope", "database 'nope' does not exist at 127.0.0.1:PORT"),
-        ("password: ${PG_PASSWORD}\ndatabase: postgres\nquery: SELECT * FROM missing_table", "query failed: relation \"missing_table\" does not exist"),
-        ("password: ${PG_PASSWORD}\ndatabase: postgres\nquery: SELECT 'x'\nexpect: {value: y}", "expected \"y\", got \"x\""),
-        ("password: ${PG_PASSWORD}\nsslmode: require", "TLS required (sslmode) but the server at 127.0.0.1:PORT does not support it"),
+        (
+            "password: ${PG_PASSWORD}\ndatabase: postgres\nquery: SELECT * FROM missing_table",
+            "query failed: relation \"missing_table\" does not exist"
+        ),
+        (
+            "password: ${PG_PASSWORD}\ndatabase: postgres\nquery: SELECT 'x'\nexpect: {value: y}",
+            "expected \"y\", got \"x\""
+        ),
+        (
+            "password: ${PG_PASSWORD}\nsslmode: require",
+            "TLS required (sslmode) but the server at 127.0.0.1:PORT does not support it"
+        ),
     ])
     func failuresSayWhatHappened(fields: String, message: String) async throws {
-        let (result, _, everything) = try await TestServer.run("host: 127.0.0.1\nport: ${PG_PORT}\nuser: ${PG_USER}\n" + fields)
+        let (result, _, everything) = try await TestServer.run(
+            "host: 127.0.0.1\nport: ${PG_PORT}\nuser: ${PG_USER}\n" + fields)
         #expect(result.status == .fail)
-        #expect(result.message.contains(message.replacingOccurrences(of: "PORT", with: TestServer.port)), "\(result.message)")
+        #expect(
+            result.message.contains(message.replacingOccurrences(of: "PORT", with: TestServer.port)),
+            "\(result.message)")
         #expect(!everything.contains(TestServer.password))
     }
 
@@ -86,7 +104,8 @@ struct PostgresCheckerTests {
         registry.registerPostgres()
         var yaml = "checks:\n"
         for index in 0..<50 {
-            yaml += "  - {name: db\(index), type: postgres, host: 127.0.0.1, port: \"${PG_PORT}\", user: \"${PG_USER}\", password: \"${PG_PASSWORD}\", database: postgres}\n"
+            yaml +=
+                "  - {name: db\(index), type: postgres, host: 127.0.0.1, port: \"${PG_PORT}\", user: \"${PG_USER}\", password: \"${PG_PASSWORD}\", database: postgres}\n"
         }
         let configuration = try ConfigLoader(
             registry: registry,
@@ -100,7 +119,8 @@ struct PostgresCheckerTests {
 @Suite struct PostgresFaultTests {
     @Test func refused() async throws {
         let port = try await refusedPort()
-        let (result, elapsed, _) = try await TestServer.run("host: 127.0.0.1\nport: \(port)\nuser: x\npassword: pw-canary-123")
+        let (result, elapsed, _) = try await TestServer.run(
+            "host: 127.0.0.1\nport: \(port)\nuser: x\npassword: pw-canary-123")
         #expect(result.message == "connection refused to 127.0.0.1:\(port)")
         #expect(elapsed < .seconds(1))
     }
@@ -113,13 +133,21 @@ struct PostgresCheckerTests {
             timeout: "700ms"
         )
         #expect(result.status == .fail)
-        #expect(result.message == "timed out after 700ms" || result.message.hasPrefix("no answer from PostgreSQL at 127.0.0.1:\(blackhole.port)"))
+        #expect(
+            result.message == "timed out after 700ms"
+                || result.message.hasPrefix("no answer from PostgreSQL at 127.0.0.1:\(blackhole.port)"))
         #expect(elapsed < .milliseconds(1200), "took \(elapsed)")
     }
 
     @Test(arguments: [
-        ("dsn: \"host=127.0.0.1 nonsense=1\"", "db.yaml:5:10: error: invalid dsn: invalid connection option \"nonsense\""),
-        ("host: 127.0.0.1\nsslmode: requier", "db.yaml:6:14: error: invalid sslmode 'requier'\n  hint: did you mean 'require'?"),
+        (
+            "dsn: \"host=127.0.0.1 nonsense=1\"",
+            "db.yaml:5:10: error: invalid dsn: invalid connection option \"nonsense\""
+        ),
+        (
+            "host: 127.0.0.1\nsslmode: requier",
+            "db.yaml:6:14: error: invalid sslmode 'requier'\n  hint: did you mean 'require'?"
+        ),
         ("host: 127.0.0.1\nport: 0", "db.yaml:6:11: error: port 0 is out of range 1-65535"),
     ])
     func invalidFieldsAreLocated(fields: String, diagnostic: String) async {

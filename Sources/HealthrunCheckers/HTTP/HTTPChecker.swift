@@ -93,7 +93,9 @@ public struct HTTPChecker: Checker {
         return outcome
     }
 
-    private func judgeCertificate(into outcome: inout CheckOutcome, warnBefore: Duration, deadline: ContinuousClock.Instant) async throws {
+    private func judgeCertificate(
+        into outcome: inout CheckOutcome, warnBefore: Duration, deadline: ContinuousClock.Instant
+    ) async throws {
         let target = HTTPFetcher.Target(spec.url)
         let expiry: Date
         do {

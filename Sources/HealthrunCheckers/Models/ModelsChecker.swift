@@ -58,7 +58,8 @@ public struct ModelsChecker: Checker {
     public init(configuration: Configuration, provider http: HTTPClientProvider) throws {
         let provider = configuration.provider ?? .generic
         guard let url = configuration.url ?? provider.defaultURL else {
-            throw ConfigValueError("a generic models check needs a 'url'", hint: "add 'url: ${BASE_URL}/v1/models', or set 'provider'")
+            throw ConfigValueError(
+                "a generic models check needs a 'url'", hint: "add 'url: ${BASE_URL}/v1/models', or set 'provider'")
         }
         _ = try HTTPFetcher.validateURL(url, field: ["url"])
         self.provider = provider
@@ -68,7 +69,9 @@ public struct ModelsChecker: Checker {
         tlsConfiguration = try configuration.tls?.makeConfiguration()
         expectedModels = configuration.expect?.models ?? []
         minModels = configuration.expect?.minModels ?? (expectedModels.isEmpty ? 1 : 0)
-        guard minModels >= 0 else { throw ConfigValueError("min_models must be 0 or more", field: ["expect", "min_models"]) }
+        guard minModels >= 0 else {
+            throw ConfigValueError("min_models must be 0 or more", field: ["expect", "min_models"])
+        }
         authorization = try Self.authorization(configuration, provider: provider)
     }
 
@@ -77,14 +80,16 @@ public struct ModelsChecker: Checker {
         if configuration.apiKey != nil { ways += 1 }
         if configuration.authKey != nil { ways += 1 }
         if let auth = configuration.auth {
-            let inside = [auth.bearer != nil, auth.header != nil, auth.basic != nil, auth.oauth2 != nil].filter { $0 }.count
+            let inside = [auth.bearer != nil, auth.header != nil, auth.basic != nil, auth.oauth2 != nil].filter { $0 }
+                .count
             guard inside == 1 else {
                 throw ConfigValueError("'auth' needs exactly one of bearer, header, basic, oauth2", field: ["auth"])
             }
             ways += 1
         }
         guard ways <= 1 else {
-            throw ConfigValueError("give one of api_key, auth_key and auth, not several", hint: "keep the one your provider uses")
+            throw ConfigValueError(
+                "give one of api_key, auth_key and auth, not several", hint: "keep the one your provider uses")
         }
         if let auth = configuration.auth {
             if let bearer = auth.bearer { return .headers([("Authorization", "Bearer \(bearer.revealed())")]) }
@@ -99,14 +104,16 @@ public struct ModelsChecker: Checker {
                 if let scope = oauth2.scope { form += "&scope=\(Self.formEncode(scope))" }
                 return .tokenExchange(
                     url: oauth2.tokenURL,
-                    headers: [("Authorization", Self.withScheme(oauth2.authorization.revealed(), "Basic"))] + (oauth2.headers?.fields ?? []),
+                    headers: [("Authorization", Self.withScheme(oauth2.authorization.revealed(), "Basic"))]
+                        + (oauth2.headers?.fields ?? []),
                     form: form
                 )
             }
         }
         if provider == .gigachat {
             guard let authKey = configuration.authKey else {
-                throw ConfigValueError("a gigachat models check needs 'auth_key'", hint: "auth_key: ${GIGACHAT_AUTH_KEY}")
+                throw ConfigValueError(
+                    "a gigachat models check needs 'auth_key'", hint: "auth_key: ${GIGACHAT_AUTH_KEY}")
             }
             let tokenURL = configuration.tokenURL ?? gigachatTokenURL
             _ = try HTTPFetcher.validateURL(tokenURL, field: ["token_url"])
@@ -117,7 +124,8 @@ public struct ModelsChecker: Checker {
             )
         }
         if configuration.authKey != nil {
-            throw ConfigValueError("auth_key is for provider gigachat", field: ["auth_key"], hint: "use api_key or auth")
+            throw ConfigValueError(
+                "auth_key is for provider gigachat", field: ["auth_key"], hint: "use api_key or auth")
         }
         guard let apiKey = configuration.apiKey else { return .none }
         switch provider {
@@ -148,7 +156,8 @@ public struct ModelsChecker: Checker {
         case .headers(let authHeaders):
             headers += authHeaders
         case .tokenExchange(let tokenURL, let tokenHeaders, let form):
-            let token = try await exchangeToken(url: tokenURL, headers: tokenHeaders, form: form, client: client, context: context)
+            let token = try await exchangeToken(
+                url: tokenURL, headers: tokenHeaders, form: form, client: client, context: context)
             headers.append(("Authorization", "Bearer \(token)"))
         }
         if provider == .anthropic, !headers.contains(where: { $0.name.lowercased() == "anthropic-version" }) {
@@ -160,7 +169,8 @@ public struct ModelsChecker: Checker {
         var pages = 0
         while true {
             pages += 1
-            let spec = HTTPRequestSpec(url: pageURL, headers: headers, maxBody: 8 << 20, tlsConfiguration: tlsConfiguration)
+            let spec = HTTPRequestSpec(
+                url: pageURL, headers: headers, maxBody: 8 << 20, tlsConfiguration: tlsConfiguration)
             let response = try await HTTPFetcher.fetch(spec, client: client, deadline: context.deadline)
             if let judged = ProviderError.judge(response, credential: "API key") { return judged }
             let page = try ModelList.parse(response.body, truncated: response.truncated)
@@ -208,7 +218,8 @@ public struct ModelsChecker: Checker {
         } catch let failure as CheckFailure {
             throw CheckFailure("token request: \(failure.message)")
         }
-        guard case .object(let object) = document, case .string(let token)? = object["access_token"], !token.isEmpty else {
+        guard case .object(let object) = document, case .string(let token)? = object["access_token"], !token.isEmpty
+        else {
             throw CheckFailure("token request: no access_token in the response")
         }
         context.redactor.register(token)
@@ -221,14 +232,17 @@ public struct ModelsChecker: Checker {
             "count": .int(models.count),
         ]
         if pages > 1 { details["pages"] = .int(pages) }
-        let listed = models.prefix(10).map(\.label).joined(separator: ", ") + (models.count > 10 ? ", +\(models.count - 10) more" : "")
+        let listed =
+            models.prefix(10).map(\.label).joined(separator: ", ")
+            + (models.count > 10 ? ", +\(models.count - 10) more" : "")
         let summary = "\(models.count) model\(models.count == 1 ? "" : "s")" + (models.isEmpty ? "" : ": \(listed)")
         let missing = expectedModels.filter { wanted in
             !models.contains { $0.id == wanted || $0.name == wanted || $0.id.lowercased() == wanted.lowercased() }
         }
         if !missing.isEmpty {
             let names = missing.map { "'\($0)'" }.joined(separator: ", ")
-            let available = models.isEmpty ? "none listed" : "available: \(models.prefix(20).map(\.id).joined(separator: ", "))"
+            let available =
+                models.isEmpty ? "none listed" : "available: \(models.prefix(20).map(\.id).joined(separator: ", "))"
             return .fail("model\(missing.count == 1 ? "" : "s") \(names) not found; \(available)", details: details)
         }
         if models.count < minModels {

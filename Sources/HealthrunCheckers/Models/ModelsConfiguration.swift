@@ -10,7 +10,8 @@ public enum ModelProvider: String, Decodable, Sendable, CaseIterable {
             let names = Self.allCases.map(\.rawValue)
             throw ConfigValueError(
                 "unknown provider '\(text)'",
-                hint: Suggestions.nearest(to: text, in: names).map { "did you mean '\($0)'?" } ?? "use one of: \(names.joined(separator: ", "))"
+                hint: Suggestions.nearest(to: text, in: names).map { "did you mean '\($0)'?" }
+                    ?? "use one of: \(names.joined(separator: ", "))"
             )
         }
         self = value

@@ -35,12 +35,18 @@ public final class HTTPClientProvider: Sendable {
 
     /// Shuts the client down, waiting at most `limit` for requests abandoned at their deadline.
     public func shutdown(waitingAtMost limit: Duration = .seconds(2)) async {
-        guard let client = state.withLock({ client -> HTTPClient? in
-            defer { client = nil }
-            return client
-        }) else { return }
+        guard
+            let client = state.withLock({ client -> HTTPClient? in
+                defer { client = nil }
+                return client
+            })
+        else { return }
         let shutdown = Task { try? await client.shutdown() }
         let timer = Task { try? await Task.sleep(for: limit) }
-        _ = await (Task { await shutdown.value; timer.cancel() }.value, timer.value)
+        _ = await (
+            Task {
+                await shutdown.value; timer.cancel()
+            }.value, timer.value
+        )
     }
 }

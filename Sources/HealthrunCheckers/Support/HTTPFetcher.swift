@@ -96,7 +96,9 @@ enum HTTPFetcher {
                 }
             } catch {
                 let reason = NetworkErrors.describe(error, host: target.host, port: target.port)
-                throw CheckFailure("\(response.status.code) \(response.status.reasonPhrase), then \(reason) after \(collected.count) bytes of body")
+                throw CheckFailure(
+                    "\(response.status.code) \(response.status.reasonPhrase), then \(reason) after \(collected.count) bytes of body"
+                )
             }
             return FetchedResponse(
                 status: status,
@@ -131,13 +133,17 @@ enum HTTPFetcher {
     /// Validates a URL from checks.d; throws a ``ConfigValueError`` for `field`.
     static func validateURL(_ text: String, field: [String]) throws -> URL {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased() else {
-            throw ConfigValueError("invalid URL '\(text)'", field: field, hint: "write a full URL such as http://127.0.0.1:8080/health")
+            throw ConfigValueError(
+                "invalid URL '\(text)'", field: field, hint: "write a full URL such as http://127.0.0.1:8080/health")
         }
         guard scheme == "http" || scheme == "https" else {
-            throw ConfigValueError("unsupported URL scheme '\(scheme)' in '\(text)'", field: field, hint: "use http:// or https://")
+            throw ConfigValueError(
+                "unsupported URL scheme '\(scheme)' in '\(text)'", field: field, hint: "use http:// or https://")
         }
         guard let host = url.host, !host.isEmpty else {
-            throw ConfigValueError("URL '\(text)' has no host", field: field, hint: "write a full URL such as http://127.0.0.1:8080/health")
+            throw ConfigValueError(
+                "URL '\(text)' has no host", field: field, hint: "write a full URL such as http://127.0.0.1:8080/health"
+            )
         }
         return url
     }

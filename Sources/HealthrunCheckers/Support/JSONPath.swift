@@ -16,7 +16,8 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
         description = text
         var characters = Substring(text)
         guard characters.first == "$" else {
-            throw ConfigValueError("JSON path '\(text)' must start with '$'", hint: "for example '$.status' or '$.data[0].id'")
+            throw ConfigValueError(
+                "JSON path '\(text)' must start with '$'", hint: "for example '$.status' or '$.data[0].id'")
         }
         characters.removeFirst()
         var steps: [Step] = []
@@ -34,14 +35,16 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
                 let inner = characters[characters.index(after: characters.startIndex)..<close]
                 if let index = Int(inner), index >= 0 {
                     steps.append(.index(index))
-                } else if inner.count >= 2, let quote = inner.first, quote == "'" || quote == "\"", inner.last == quote {
+                } else if inner.count >= 2, let quote = inner.first, quote == "'" || quote == "\"", inner.last == quote
+                {
                     steps.append(.key(String(inner.dropFirst().dropLast())))
                 } else {
                     throw ConfigValueError("JSON path '\(text)' has an invalid subscript '[\(inner)]'")
                 }
                 characters = characters[characters.index(after: close)...]
             } else {
-                throw ConfigValueError("JSON path '\(text)': unexpected '\(first)'", hint: "for example '$.status' or '$.data[0].id'")
+                throw ConfigValueError(
+                    "JSON path '\(text)': unexpected '\(first)'", hint: "for example '$.status' or '$.data[0].id'")
             }
         }
         self.steps = steps

@@ -8,7 +8,8 @@ enum ProviderError {
     static func message(in body: [UInt8]) -> String? {
         guard !body.isEmpty else { return nil }
         if let document = try? JSONBody.parse(body) {
-            for path in ["$.error.message", "$.message", "$.description", "$.error_description", "$.error", "$.detail"] {
+            for path in ["$.error.message", "$.message", "$.description", "$.error_description", "$.error", "$.detail"]
+            {
                 if let value = try? JSONPath(path).evaluate(document), case .string(let text) = value, !text.isEmpty {
                     return Snippet.of(Array(text.utf8), limit: 160)
                 }

@@ -77,7 +77,9 @@ public struct TelegramChecker: Checker {
             let reason = ProviderError.message(in: response.body).map { ": \($0)" } ?? ""
             throw CheckFailure("bot token rejected (\(response.statusLine))\(reason)")
         }
-        if let judged = ProviderError.judge(response, credential: "bot token"), judged.status == .fail || judged.status == .warn {
+        if let judged = ProviderError.judge(response, credential: "bot token"),
+            judged.status == .fail || judged.status == .warn
+        {
             throw CheckFailure("\(method): \(judged.message)")
         }
         guard case .object(let object) = try JSONBody.parse(response.body, truncated: response.truncated) else {

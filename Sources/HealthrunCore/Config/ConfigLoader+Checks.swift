@@ -11,7 +11,9 @@ extension ConfigLoader {
     static func isValidName(_ name: String) -> Bool {
         !name.isEmpty
             && name.unicodeScalars.allSatisfy {
-                $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || "._-".unicodeScalars.contains($0))
+                $0.isASCII
+                    && ($0.properties.isAlphabetic || $0.properties.numericType != nil
+                        || "._-".unicodeScalars.contains($0))
             }
     }
 
@@ -32,7 +34,8 @@ extension ConfigLoader {
         defaults.warnLatency = reader.read("warn_latency", as: ConfigDuration.self)?.duration
         state.diagnostics += reader.diagnostics
         for key in reader.untouchedKeys() {
-            state.diagnostics.append(unknownKey(key.name, at: key.location, context: "in 'defaults'", known: Self.defaultsKeys))
+            state.diagnostics.append(
+                unknownKey(key.name, at: key.location, context: "in 'defaults'", known: Self.defaultsKeys))
         }
         validate(timeout: defaults.timeout, retries: defaults.retries, reader: reader, into: &state)
         return defaults
@@ -41,13 +44,16 @@ extension ConfigLoader {
     func decodeGroups(_ node: Node, session: DecodingSession, into state: inout LoadState) {
         guard case .sequence(let items) = node else {
             state.diagnostics.append(
-                Diagnostic("'groups' must be a list", at: session.location(of: node), hints: ["write each group as '- name: …'"])
+                Diagnostic(
+                    "'groups' must be a list", at: session.location(of: node),
+                    hints: ["write each group as '- name: …'"])
             )
             return
         }
         for item in items {
             guard case .mapping(let mapping) = item else {
-                state.diagnostics.append(Diagnostic("each group must be a mapping with a 'name'", at: session.location(of: item)))
+                state.diagnostics.append(
+                    Diagnostic("each group must be a mapping with a 'name'", at: session.location(of: item)))
                 continue
             }
             var reader = FieldReader(session: session, mapping: mapping)
@@ -57,7 +63,8 @@ extension ConfigLoader {
             let members = reader.read("members", as: [String].self) ?? []
             state.diagnostics += reader.diagnostics
             for key in reader.untouchedKeys() {
-                state.diagnostics.append(unknownKey(key.name, at: key.location, context: "in group", known: Self.groupKeys))
+                state.diagnostics.append(
+                    unknownKey(key.name, at: key.location, context: "in group", known: Self.groupKeys))
             }
             var policy = GroupPolicy.all
             if let policyText {
@@ -85,7 +92,8 @@ extension ConfigLoader {
             }
             let location = reader.location(of: "name")
             guard Self.isValidName(name) else {
-                state.diagnostics.append(Diagnostic("invalid group name '\(name)'", at: location, hints: [Self.nameHint]))
+                state.diagnostics.append(
+                    Diagnostic("invalid group name '\(name)'", at: location, hints: [Self.nameHint]))
                 continue
             }
             if let first = state.explicitGroups.first(where: { $0.name == name }) {
@@ -101,7 +109,9 @@ extension ConfigLoader {
             state.explicitGroups.append(
                 GroupDefinition(name: name, policy: policy, critical: critical, members: members, source: location)
             )
-            state.explicitGroupMembers[name] = members.indices.map { (members[$0], reader.location(of: "members", item: $0)) }
+            state.explicitGroupMembers[name] = members.indices.map {
+                (members[$0], reader.location(of: "members", item: $0))
+            }
         }
     }
 
@@ -142,7 +152,8 @@ extension ConfigLoader {
                 diagnostics.append(Diagnostic("invalid check name '\(name)'", at: location, hints: [Self.nameHint]))
             } else if let first = state.checkLocations[name] {
                 diagnostics.append(
-                    Diagnostic("duplicate check name '\(name)'", at: location, notes: [.init("first defined here", at: first)])
+                    Diagnostic(
+                        "duplicate check name '\(name)'", at: location, notes: [.init("first defined here", at: first)])
                 )
             } else {
                 state.checkLocations[name] = location
@@ -150,11 +161,13 @@ extension ConfigLoader {
             }
         } else if mapping["name"] == nil {
             diagnostics.append(
-                Diagnostic("check has no 'name'", at: checkLocation, hints: ["add 'name: my-service' (\(Self.nameHint))"])
+                Diagnostic(
+                    "check has no 'name'", at: checkLocation, hints: ["add 'name: my-service' (\(Self.nameHint))"])
             )
         }
         if let group, !Self.isValidName(group) {
-            diagnostics.append(Diagnostic("invalid group name '\(group)'", at: reader.location(of: "group"), hints: [Self.nameHint]))
+            diagnostics.append(
+                Diagnostic("invalid group name '\(group)'", at: reader.location(of: "group"), hints: [Self.nameHint]))
         }
 
         var factory: CheckerRegistry.Factory?
@@ -169,7 +182,10 @@ extension ConfigLoader {
                         "unknown check type '\(type)' in \(label)",
                         at: reader.location(of: "type"),
                         hints: hints,
-                        notes: [.init("known types: \(known.joined(separator: ", ")) (or an executable plugin of that name)")]
+                        notes: [
+                            .init(
+                                "known types: \(known.joined(separator: ", ")) (or an executable plugin of that name)")
+                        ]
                     )
                 )
             }
@@ -250,7 +266,9 @@ extension ConfigLoader {
     private func validate(timeout: Duration?, retries: Int?, reader: FieldReader, into state: inout LoadState) {
         if let timeout, timeout <= .zero {
             state.diagnostics.append(
-                Diagnostic("timeout must be longer than 0", at: reader.location(of: "timeout"), hints: ["for example 'timeout: 3s'"])
+                Diagnostic(
+                    "timeout must be longer than 0", at: reader.location(of: "timeout"),
+                    hints: ["for example 'timeout: 3s'"])
             )
         }
         if let retries, !(0...100).contains(retries) {

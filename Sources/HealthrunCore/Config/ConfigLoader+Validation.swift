@@ -44,14 +44,18 @@ extension ConfigLoader {
                             hints.append("did you mean '\(nearest)'?")
                         }
                         state.diagnostics.append(
-                            Diagnostic("group '\(group.name)' lists '\(member.name)', which is not a check", at: member.location, hints: hints)
+                            Diagnostic(
+                                "group '\(group.name)' lists '\(member.name)', which is not a check",
+                                at: member.location, hints: hints)
                         )
                     }
                     continue
                 }
                 if let other = claimedBy[member.name], other != group.name {
                     state.diagnostics.append(
-                        Diagnostic("check '\(member.name)' is a member of both '\(other)' and '\(group.name)'", at: member.location)
+                        Diagnostic(
+                            "check '\(member.name)' is a member of both '\(other)' and '\(group.name)'",
+                            at: member.location)
                     )
                     continue
                 }
@@ -68,7 +72,8 @@ extension ConfigLoader {
                 claimedBy[member.name] = group.name
                 state.checks[index].group = group.name
             }
-            let hasMembers = state.checks.contains { $0.group == group.name }
+            let hasMembers =
+                state.checks.contains { $0.group == group.name }
                 || !(state.explicitGroupMembers[group.name] ?? []).isEmpty
             if !hasMembers {
                 state.diagnostics.append(

@@ -89,7 +89,9 @@ public struct ConfigLoader: Sendable {
             // `x-…` keys hold YAML anchors for reuse, as in Compose files.
             if !Self.topLevelKeys.contains(name), !name.hasPrefix("x-") {
                 state.diagnostics.append(
-                    unknownKey(name, at: session.location(of: key), context: "at the top of the file", known: Self.topLevelKeys)
+                    unknownKey(
+                        name, at: session.location(of: key), context: "at the top of the file", known: Self.topLevelKeys
+                    )
                 )
             }
         }
@@ -151,7 +153,9 @@ public struct LoadedConfiguration: Sendable {
     public var files: [String]
 
     /// Creates a configuration (for tests and embedders that build checks in code).
-    public init(checks: [CheckDefinition], groups: [GroupDefinition] = [], redactor: Redactor = Redactor(), files: [String] = []) {
+    public init(
+        checks: [CheckDefinition], groups: [GroupDefinition] = [], redactor: Redactor = Redactor(), files: [String] = []
+    ) {
         self.checks = checks
         self.groups = groups
         self.redactor = redactor

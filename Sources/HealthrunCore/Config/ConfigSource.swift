@@ -34,7 +34,14 @@ public struct ConfigSource: Sendable, Hashable {
             )
         }
         guard isDirectory.boolValue else {
-            return ([], [Diagnostic("'\(directory)' is not a directory", at: nil, hints: ["-d/--checks-dir names a directory of *.yaml files"])])
+            return (
+                [],
+                [
+                    Diagnostic(
+                        "'\(directory)' is not a directory", at: nil,
+                        hints: ["-d/--checks-dir names a directory of *.yaml files"])
+                ]
+            )
         }
         let names: [String]
         do {
@@ -52,7 +59,9 @@ public struct ConfigSource: Sendable, Hashable {
             var entryIsDirectory: ObjCBool = false
             if fileManager.fileExists(atPath: path, isDirectory: &entryIsDirectory), entryIsDirectory.boolValue {
                 diagnostics.append(
-                    Diagnostic("'\(path)' is a directory, not a YAML file", at: SourceLocation(file: path), hints: ["rename it or move it out of \(directory)"])
+                    Diagnostic(
+                        "'\(path)' is a directory, not a YAML file", at: SourceLocation(file: path),
+                        hints: ["rename it or move it out of \(directory)"])
                 )
                 continue
             }
@@ -60,7 +69,8 @@ public struct ConfigSource: Sendable, Hashable {
             do {
                 data = try Data(contentsOf: URL(fileURLWithPath: path))
             } catch {
-                diagnostics.append(Diagnostic("cannot read file: \(Self.reason(error))", at: SourceLocation(file: path)))
+                diagnostics.append(
+                    Diagnostic("cannot read file: \(Self.reason(error))", at: SourceLocation(file: path)))
                 continue
             }
             guard let text = String(validating: data, as: UTF8.self) else {

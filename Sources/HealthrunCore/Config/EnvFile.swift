@@ -53,7 +53,9 @@ public enum EnvFile {
     static func isValidName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic)
         else { return false }
-        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil)) }
+        return name.unicodeScalars.allSatisfy {
+            $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil))
+        }
     }
 
     struct QuoteProblem: Error, CustomStringConvertible {
@@ -63,7 +65,9 @@ public enum EnvFile {
     static func unquote(_ value: String) -> Result<String, QuoteProblem> {
         guard let quote = value.first, quote == "\"" || quote == "'" else {
             // An unquoted value ends at ' #' (an inline comment).
-            if let comment = value.range(of: " #") { return .success(String(value[..<comment.lowerBound]).trimmingWhitespace()) }
+            if let comment = value.range(of: " #") {
+                return .success(String(value[..<comment.lowerBound]).trimmingWhitespace())
+            }
             return .success(value)
         }
         var result = ""

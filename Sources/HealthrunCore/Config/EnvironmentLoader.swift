@@ -15,7 +15,11 @@ public enum EnvironmentLoader {
             if let envFile {
                 return (
                     processEnvironment,
-                    [Diagnostic("env file '\(envFile)' does not exist", at: nil, hints: ["check the path given to --env-file"])]
+                    [
+                        Diagnostic(
+                            "env file '\(envFile)' does not exist", at: nil,
+                            hints: ["check the path given to --env-file"])
+                    ]
                 )
             }
             return (processEnvironment, [])
@@ -24,7 +28,10 @@ public enum EnvironmentLoader {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            return (processEnvironment, [Diagnostic("cannot read env file: \(ConfigSource.reason(error))", at: SourceLocation(file: path))])
+            return (
+                processEnvironment,
+                [Diagnostic("cannot read env file: \(ConfigSource.reason(error))", at: SourceLocation(file: path))]
+            )
         }
         guard let text = String(validating: data, as: UTF8.self) else {
             return (processEnvironment, [Diagnostic("env file is not valid UTF-8", at: SourceLocation(file: path))])

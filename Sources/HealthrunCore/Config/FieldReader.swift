@@ -17,7 +17,8 @@ struct FieldReader {
         session.touch(key, in: mapping)
         guard let node = mapping[key] else { return nil }
         do {
-            return try NodeDecoder(node: node, session: session, codingPath: [AnyCodingKey(stringValue: key)]).decode(T.self)
+            return try NodeDecoder(node: node, session: session, codingPath: [AnyCodingKey(stringValue: key)]).decode(
+                T.self)
         } catch let failure as NodeDecodingFailure {
             diagnostics.append(failure.diagnostic)
         } catch {

@@ -46,7 +46,9 @@ struct NodeDecoder: Decoder {
                 guard let value = mapping[key] else { return session.location(of: current) }
                 current = value
             case .sequence(let sequence):
-                guard let index = Int(key), sequence.indices.contains(index) else { return session.location(of: current) }
+                guard let index = Int(key), sequence.indices.contains(index) else {
+                    return session.location(of: current)
+                }
                 current = sequence[index]
             default:
                 return session.location(of: current)

@@ -14,7 +14,9 @@ enum YAMLDiagnostics {
             var notes: [Diagnostic.Note] = []
             if let context {
                 notes.append(
-                    .init(context.text, at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column))
+                    .init(
+                        context.text,
+                        at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column))
                 )
             }
             var hints: [String] = []
@@ -40,7 +42,8 @@ enum YAMLDiagnostics {
             let second = places.count > 1 ? places[1] : (context.mark.line, context.mark.column)
             var notes: [Diagnostic.Note] = []
             if let first = places.first, places.count > 1 {
-                notes.append(.init("first defined here", at: SourceLocation(file: file, line: first.0, column: first.1)))
+                notes.append(
+                    .init("first defined here", at: SourceLocation(file: file, line: first.0, column: first.1)))
             }
             return Diagnostic(
                 "duplicate key '\(key)'",

@@ -38,7 +38,9 @@ public struct Engine: Sendable {
     public func run(_ configuration: LoadedConfiguration, selection: Selection = Selection()) async -> RunReport {
         let checks = selection.apply(to: configuration)
         let redactor = configuration.redactor
-        let logger = Logger(label: logger.label, factory: { _ in RedactingLogHandler(wrapping: self.logger.handler, redactor: redactor) })
+        let logger = Logger(
+            label: logger.label,
+            factory: { _ in RedactingLogHandler(wrapping: self.logger.handler, redactor: redactor) })
         let startedAt = Date()
         let start = ContinuousClock.now
         let byName = Dictionary(uniqueKeysWithValues: checks.map { ($0.name, $0) })
@@ -64,7 +66,9 @@ public struct Engine: Sendable {
         await withTaskGroup(of: CheckResult.self) { group in
             var inFlight = 0
             while true {
-                while inFlight < concurrency, !Task.isCancelled, let name = scheduler.popReady(), let check = byName[name] {
+                while inFlight < concurrency, !Task.isCancelled, let name = scheduler.popReady(),
+                    let check = byName[name]
+                {
                     group.addTask { await self.runCheck(check, redactor: redactor, logger: logger) }
                     inFlight += 1
                 }
@@ -100,7 +104,9 @@ public struct Engine: Sendable {
             let members = group.members.filter(selected.contains)
             for (previous, next) in zip(members, members.dropFirst()) { previousMember[next] = previous }
         }
-        return checks.map { DependencyScheduler.Node(name: $0.name, dependsOn: $0.dependsOn, fallbackOf: previousMember[$0.name]) }
+        return checks.map {
+            DependencyScheduler.Node(name: $0.name, dependsOn: $0.dependsOn, fallbackOf: previousMember[$0.name])
+        }
     }
 
     static func skipped(_ check: CheckDefinition, message: String) -> CheckResult {

@@ -88,12 +88,14 @@ public enum DetailValue: Sendable, Hashable, Codable, CustomStringConvertible {
         switch self {
         case .string(let value): return value
         case .int(let value): return String(value)
-        case .double(let value): return value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+        case .double(let value):
+            return value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
         case .bool(let value): return String(value)
         case .null: return "null"
         case .array(let values): return "[" + values.map(\.description).joined(separator: ", ") + "]"
         case .object(let object):
-            return "{" + object.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "}"
+            return "{" + object.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+                + "}"
         }
     }
 

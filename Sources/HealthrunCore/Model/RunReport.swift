@@ -122,7 +122,8 @@ public struct RunReport: Sendable {
     /// (a warning, or a non-critical failure), else `ok`.
     public var status: CheckStatus {
         if !passed { return .fail }
-        let anythingOff = checks.contains { $0.status == .warn || $0.status == .fail }
+        let anythingOff =
+            checks.contains { $0.status == .warn || $0.status == .fail }
             || groups.contains { $0.status == .warn || $0.status == .fail }
         return anythingOff ? .warn : .ok
     }

@@ -27,9 +27,15 @@ public final class Redactor: Sendable {
             guard state.secrets.insert(secret).inserted else { return }
             let mask = Self.mask(secret)
             var forms: Set<String> = [secret]
-            if let encoded = secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics) { forms.insert(encoded) }
-            if let encoded = secret.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) { forms.insert(encoded) }
-            if let encoded = secret.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) { forms.insert(encoded) }
+            if let encoded = secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
+                forms.insert(encoded)
+            }
+            if let encoded = secret.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) {
+                forms.insert(encoded)
+            }
+            if let encoded = secret.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) {
+                forms.insert(encoded)
+            }
             forms.insert(Self.jsonEscaped(secret))
             forms.insert(Data(secret.utf8).base64EncodedString())
             for form in forms where form.count >= Self.minimumLength {

@@ -13,10 +13,14 @@ public enum ProviderImitations {
                 return .json(200, #"{"status":"ok","version":"1.4.2"}"#)
             case ("GET", "/v1/models"), ("GET", "/models"):
                 guard request.header("authorization") == "Bearer \(apiKey)" else {
-                    return .json(401, #"{"error":{"message":"invalid or missing API key","type":"authentication_error"}}"#)
+                    return .json(
+                        401, #"{"error":{"message":"invalid or missing API key","type":"authentication_error"}}"#)
                 }
                 if modelsDown {
-                    return .json(503, #"{"error":{"message":"upstream unavailable: anthropic returned 529 overloaded","type":"api_error"}}"#)
+                    return .json(
+                        503,
+                        #"{"error":{"message":"upstream unavailable: anthropic returned 529 overloaded","type":"api_error"}}"#
+                    )
                 }
                 return .json(
                     200,
@@ -29,10 +33,15 @@ public enum ProviderImitations {
     }
 
     /// OpenAI's `GET /v1/models`. A wrong key gets OpenAI's 401 body, which quotes the key.
-    public static func openAI(apiKey: String, models: [String] = ["gpt-4o", "gpt-4o-mini", "o3"]) -> @Sendable (RecordedRequest) -> Behaviour {
+    public static func openAI(apiKey: String, models: [String] = ["gpt-4o", "gpt-4o-mini", "o3"])
+        -> @Sendable (RecordedRequest) -> Behaviour
+    {
         { request in
             guard request.method == "GET", request.path == "/v1/models" else {
-                return .json(404, #"{"error":{"message":"Invalid URL (\#(request.method) \#(request.path))","type":"invalid_request_error","param":null,"code":null}}"#)
+                return .json(
+                    404,
+                    #"{"error":{"message":"Invalid URL (\#(request.method) \#(request.path))","type":"invalid_request_error","param":null,"code":null}}"#
+                )
             }
             let given = request.header("authorization")?.replacingOccurrences(of: "Bearer ", with: "") ?? ""
             guard given == apiKey else {
@@ -59,10 +68,14 @@ public enum ProviderImitations {
                 return .json(404, #"{"type":"error","error":{"type":"not_found_error","message":"Not found"}}"#)
             }
             guard request.header("anthropic-version") != nil else {
-                return .json(400, #"{"type":"error","error":{"type":"invalid_request_error","message":"anthropic-version: header is required"}}"#)
+                return .json(
+                    400,
+                    #"{"type":"error","error":{"type":"invalid_request_error","message":"anthropic-version: header is required"}}"#
+                )
             }
             guard request.header("x-api-key") == apiKey else {
-                return .json(401, #"{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}"#)
+                return .json(
+                    401, #"{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}"#)
             }
             let limit = min(pageLimit, min(1000, Int(request.query("limit") ?? "20") ?? 20))
             var start = 0
@@ -85,7 +98,9 @@ public enum ProviderImitations {
 
     /// GigaChat: `POST /api/v2/oauth` (form `scope=…`, `Authorization: Basic <key>`, a UUID
     /// `RqUID`) returns `{"access_token", "expires_at"}`; `GET /api/v1/models` takes it as Bearer.
-    public static func gigaChat(authKey: String, accessToken: String = "giga-access-\(UUID().uuidString)") -> @Sendable (RecordedRequest) -> Behaviour {
+    public static func gigaChat(authKey: String, accessToken: String = "giga-access-\(UUID().uuidString)")
+        -> @Sendable (RecordedRequest) -> Behaviour
+    {
         { request in
             switch (request.method, request.path) {
             case ("POST", "/api/v2/oauth"):
@@ -124,7 +139,9 @@ public enum ProviderImitations {
     ) -> @Sendable (RecordedRequest) -> Behaviour {
         { request in
             let prefix = "/bot\(token)/"
-            guard request.path.hasPrefix("/bot") else { return .json(404, #"{"ok":false,"error_code":404,"description":"Not Found"}"#) }
+            guard request.path.hasPrefix("/bot") else {
+                return .json(404, #"{"ok":false,"error_code":404,"description":"Not Found"}"#)
+            }
             guard request.path.hasPrefix(prefix) else {
                 return .json(401, #"{"ok":false,"error_code":401,"description":"Unauthorized"}"#)
             }
@@ -135,7 +152,8 @@ public enum ProviderImitations {
                     #"{"ok":true,"result":{"id":\#(id),"is_bot":true,"first_name":"healthrun demo","username":"\#(username)","can_join_groups":true,"can_read_all_group_messages":false,"supports_inline_queries":false}}"#
                 )
             case "getWebhookInfo":
-                var result = #""url":"https://bot.example.invalid/hook","has_custom_certificate":false,"pending_update_count":\#(pendingUpdates),"max_connections":40"#
+                var result =
+                    #""url":"https://bot.example.invalid/hook","has_custom_certificate":false,"pending_update_count":\#(pendingUpdates),"max_connections":40"#
                 if let lastErrorAgo {
                     let date = Int(Date().timeIntervalSince1970 - lastErrorAgo)
                     result += #","last_error_date":\#(date),"last_error_message":"Connection timed out""#

@@ -8,7 +8,8 @@ import Testing
     @Test func okMessageAndDetails() async throws {
         let server = try await LoopbackHTTPServer { _ in .text(200, "ok") }
         defer { Task { await server.close() } }
-        let run = try await CheckHarness.run(CheckHarness.check("http", "url: \(server.baseURL)/health\nexpect: {status: 200, body_contains: ok}"))
+        let run = try await CheckHarness.run(
+            CheckHarness.check("http", "url: \(server.baseURL)/health\nexpect: {status: 200, body_contains: ok}"))
         #expect(run.result.status == .ok)
         #expect(run.result.message.hasPrefix("200 OK in "))
         #expect(run.result.details["status_code"] == .int(200))
@@ -16,11 +17,15 @@ import Testing
 
     @Test func sendsMethodHeadersAndBody() async throws {
         let server = try await LoopbackHTTPServer { request in
-            request.method == "POST" && request.header("x-probe") == "1" && request.bodyText == "ping" ? .text(201, "made") : .text(400, "bad")
+            request.method == "POST" && request.header("x-probe") == "1" && request.bodyText == "ping"
+                ? .text(201, "made") : .text(400, "bad")
         }
         defer { Task { await server.close() } }
         let run = try await CheckHarness.run(
-            CheckHarness.check("http", "url: \(server.baseURL)/\nmethod: post\nheaders: {X-Probe: \"1\"}\nbody: ping\nexpect: {status: [200, 201]}")
+            CheckHarness.check(
+                "http",
+                "url: \(server.baseURL)/\nmethod: post\nheaders: {X-Probe: \"1\"}\nbody: ping\nexpect: {status: [200, 201]}"
+            )
         )
         #expect(run.result.status == .ok, "\(run.result.message)")
     }
@@ -61,7 +66,10 @@ import Testing
         let server = try await LoopbackHTTPServer { _ in .json(200, #"{"status":"ok","ready":true,"count":2}"#) }
         defer { Task { await server.close() } }
         let run = try await CheckHarness.run(
-            CheckHarness.check("http", #"url: \#(server.baseURL)/"# + "\n" + #"expect: {json: {"$.status": ok, "$.ready": true, "$.count": 2}}"#)
+            CheckHarness.check(
+                "http",
+                #"url: \#(server.baseURL)/"# + "\n"
+                    + #"expect: {json: {"$.status": ok, "$.ready": true, "$.count": 2}}"#)
         )
         #expect(run.result.status == .ok, "\(run.result.message)")
     }
@@ -82,7 +90,8 @@ import Testing
             target = server
         }
         defer { Task { await target.close() } }
-        let yaml = CheckHarness.check("http", timeout: "1s", fields.replacingOccurrences(of: server.baseURL, with: target.baseURL))
+        let yaml = CheckHarness.check(
+            "http", timeout: "1s", fields.replacingOccurrences(of: server.baseURL, with: target.baseURL))
         let run = try await CheckHarness.run(yaml)
         #expect(run.elapsed < .milliseconds(1500), "\(fault) took \(run.elapsed)")
         #expect(run.result.status == .fail)
@@ -92,7 +101,8 @@ import Testing
 
     @Test func refusedConnectionFailsAtOnceNotAtTheDeadline() async throws {
         let port = try await refusedPort()
-        let run = try await CheckHarness.run(CheckHarness.check("http", timeout: "5s", "url: http://127.0.0.1:\(port)/"))
+        let run = try await CheckHarness.run(
+            CheckHarness.check("http", timeout: "5s", "url: http://127.0.0.1:\(port)/"))
         #expect(run.result.message == "connection refused to 127.0.0.1:\(port)")
         #expect(run.elapsed < .seconds(1), "a refused connection was retried: \(run.elapsed)")
     }
@@ -100,7 +110,8 @@ import Testing
     @Test func aHugeBodyIsReadOnlyUpToMaxBody() async throws {
         let server = try await LoopbackHTTPServer { _ in .flood(size: 500 << 20, chunked: false) }
         defer { Task { await server.close() } }
-        let run = try await CheckHarness.run(CheckHarness.check("http", timeout: "5s", "url: \(server.baseURL)/\nmax_body: 1MiB"))
+        let run = try await CheckHarness.run(
+            CheckHarness.check("http", timeout: "5s", "url: \(server.baseURL)/\nmax_body: 1MiB"))
         #expect(run.result.status == .ok)
         #expect(run.result.details["body_truncated"] == .bool(true))
         #expect(run.elapsed < .seconds(2), "read more than max_body: \(run.elapsed)")
@@ -122,10 +133,19 @@ import Testing
         ("url: ftp://127.0.0.1/", "test.yaml:5:10: error: unsupported URL scheme 'ftp' in 'ftp://127.0.0.1/'"),
         ("url: http://127.0.0.1/\nmethod: FETCH", "test.yaml:6:13: error: unsupported method 'FETCH'"),
         ("url: http://127.0.0.1/\nexpect: {status: 99}", "test.yaml:6:22: error: invalid status '99'"),
-        ("url: http://127.0.0.1/\nexpect: {json: {\"status\": ok}}", "test.yaml:6:31: error: JSON path 'status' must start with '$'"),
+        (
+            "url: http://127.0.0.1/\nexpect: {json: {\"status\": ok}}",
+            "test.yaml:6:31: error: JSON path 'status' must start with '$'"
+        ),
         ("url: http://127.0.0.1/\nmax_body: lots", "test.yaml:6:15: error: invalid size 'lots'"),
-        ("url: http://127.0.0.1/\ntls: {ca_file: /nonexistent.pem}", "test.yaml:6:20: error: cannot read ca_file '/nonexistent.pem'"),
-        ("url: http://127.0.0.1/\nexpect: {stauts: 200}", "test.yaml:6:14: error: unknown key 'stauts' in check 'probe'"),
+        (
+            "url: http://127.0.0.1/\ntls: {ca_file: /nonexistent.pem}",
+            "test.yaml:6:20: error: cannot read ca_file '/nonexistent.pem'"
+        ),
+        (
+            "url: http://127.0.0.1/\nexpect: {stauts: 200}",
+            "test.yaml:6:14: error: unknown key 'stauts' in check 'probe'"
+        ),
     ])
     func invalidFieldsAreLocated(fields: String, diagnostic: String) {
         var registry = CheckerRegistry()
@@ -153,7 +173,12 @@ enum HTTPFault: String, CaseIterable, CustomTestStringConvertible, Sendable {
         switch self {
         case .neverAnswers: return { _ in .silent }
         case .headersThenSilence: return { _ in .headThenSilence(contentLength: 100) }
-        case .dripsTheBody: return { _ in .drip(status: 200, body: Array(repeating: UInt8(ascii: "a"), count: 100), chunk: 1, every: .milliseconds(100)) }
+        case .dripsTheBody:
+            return { _ in
+                .drip(
+                    status: 200, body: Array(repeating: UInt8(ascii: "a"), count: 100), chunk: 1,
+                    every: .milliseconds(100))
+            }
         case .floodsChunked: return { _ in .flood(size: 300 << 20, chunked: true) }
         case .floodsWithLength: return { _ in .flood(size: 300 << 20, chunked: false) }
         case .shortBody: return { _ in .shortBody(contentLength: 1000, body: Array("partial".utf8)) }
@@ -172,11 +197,14 @@ enum HTTPFault: String, CaseIterable, CustomTestStringConvertible, Sendable {
     func message(port: Int, refused: Int) -> String {
         switch self {
         case .neverAnswers, .headersThenSilence, .dripsTheBody: return "timed out after 1s"
-        case .floodsChunked, .floodsWithLength: return "body does not contain \"zzz\" (first 64 KiB read; raise max_body)"
-        case .shortBody: return "then connection closed by 127.0.0.1:\(port) before a complete response after 7 bytes of body"
+        case .floodsChunked, .floodsWithLength:
+            return "body does not contain \"zzz\" (first 64 KiB read; raise max_body)"
+        case .shortBody:
+            return "then connection closed by 127.0.0.1:\(port) before a complete response after 7 bytes of body"
         case .resetsMidBody: return "200 OK, then connection "
         case .resetsAtOnce: return "127.0.0.1:\(port)"
-        case .invalidJSONIsFine: return #"expected status 2xx, got 500 Internal Server Error: <html>\u{1b}[31mboom</html>"#
+        case .invalidJSONIsFine:
+            return #"expected status 2xx, got 500 Internal Server Error: <html>\u{1b}[31mboom</html>"#
         case .redirectLoop: return "redirect loop: /a → /b → /a"
         case .redirectToRefusedPort: return "connection refused to 127.0.0.1:\(refused)"
         }

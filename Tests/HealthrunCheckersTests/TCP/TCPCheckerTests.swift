@@ -23,7 +23,9 @@ import Testing
             var registry = CheckerRegistry()
             registry.register(TCPChecker.self) { try TCPChecker(configuration: $0) }
             _ = try ConfigLoader(registry: registry, environment: [:])
-                .load(sources: [ConfigSource(path: "t.yaml", text: CheckHarness.check("tcp", "host: 127.0.0.1\nport: 70000"))])
+                .load(sources: [
+                    ConfigSource(path: "t.yaml", text: CheckHarness.check("tcp", "host: 127.0.0.1\nport: 70000"))
+                ])
         }
     }
 }

@@ -47,9 +47,12 @@ import Testing
         #expect(fallback.dependsOn == ["primary"])
         #expect(!fallback.critical)
         #expect(fallback.warnLatency == .milliseconds(100))
-        #expect(configuration.groups == [
-            GroupDefinition(name: "llm", policy: .any, critical: true, members: ["primary", "fallback"], source: SourceLocation(file: "checks.d/llm.yaml", line: 6, column: 11))
-        ])
+        #expect(
+            configuration.groups == [
+                GroupDefinition(
+                    name: "llm", policy: .any, critical: true, members: ["primary", "fallback"],
+                    source: SourceLocation(file: "checks.d/llm.yaml", line: 6, column: 11))
+            ])
     }
 
     @Test func unknownKeySuggestsTheNearest() {
@@ -98,7 +101,10 @@ import Testing
         #expect(
             diagnostics([
                 ("checks.d/app.yaml", "checks:\n  - name: postgres\n    type: scripted\n"),
-                ("checks.d/db.yaml", "checks:\n  - name: web\n    type: scripted\n  - name: postgres\n    type: scripted\n"),
+                (
+                    "checks.d/db.yaml",
+                    "checks:\n  - name: web\n    type: scripted\n  - name: postgres\n    type: scripted\n"
+                ),
             ]) == [
                 "checks.d/db.yaml:4:11: error: duplicate check name 'postgres'\n  note: checks.d/app.yaml:2:11: first defined here"
             ]
@@ -190,7 +196,10 @@ import Testing
 
     @Test func duplicateYAMLKeysAreNamed() {
         let found = diagnostics([("dup.yaml", "checks:\n  - name: a\n    type: scripted\n    type: runaway\n")])
-        #expect(found == ["dup.yaml:4:5: error: duplicate key 'type'\n  hint: each key may appear once in a mapping; remove or rename one\n  note: dup.yaml:3:5: first defined here"])
+        #expect(
+            found == [
+                "dup.yaml:4:5: error: duplicate key 'type'\n  hint: each key may appear once in a mapping; remove or rename one\n  note: dup.yaml:3:5: first defined here"
+            ])
     }
 
     @Test func missingNameAndTypeAndBadNames() {
@@ -254,7 +263,9 @@ import Testing
     }
 
     @Test func aDirectoryNamedLikeAFileIsAnError() throws {
-        let directory = try TemporaryDirectory(files: ["x.yaml/inner.txt": "", "ok.yaml": "checks:\n  - name: a\n    type: scripted\n"])
+        let directory = try TemporaryDirectory(files: [
+            "x.yaml/inner.txt": "", "ok.yaml": "checks:\n  - name: a\n    type: scripted\n",
+        ])
         defer { directory.remove() }
         let loader = ConfigLoader(registry: TestCheckers.registry, environment: [:])
         do {
@@ -268,7 +279,9 @@ import Testing
     @Test func aliasBombsStopWithAnError() {
         var yaml = "x-a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
         for level in 1..<9 {
-            yaml += "x-a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+            yaml +=
+                "x-a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ")
+                + "]\n"
         }
         yaml += "checks:\n  - name: a\n    type: scripted\n    details: {bomb: *a8}\n"
         let found = diagnostics([("bomb.yaml", yaml)])

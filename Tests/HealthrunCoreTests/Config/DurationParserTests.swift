@@ -24,7 +24,10 @@ import Testing
         }
     }
 
-    @Test(arguments: [(Duration.milliseconds(250), "250ms"), (.seconds(3), "3s"), (.seconds(90), "1m30s"), (.seconds(3600), "1h"), (.milliseconds(1500), "1.5s")])
+    @Test(arguments: [
+        (Duration.milliseconds(250), "250ms"), (.seconds(3), "3s"), (.seconds(90), "1m30s"), (.seconds(3600), "1h"),
+        (.milliseconds(1500), "1.5s"),
+    ])
     func formatsDurations(duration: Duration, text: String) {
         #expect(DurationParser.format(duration) == text)
     }

@@ -26,11 +26,12 @@ import Testing
 
     @Test func locatesMistakes() {
         let (_, diagnostics) = EnvFile.parse("OK=1\nno equals here\n1BAD=x\nQ=\"open\n", file: "conf.env")
-        #expect(diagnostics.map(\.description) == [
-            "conf.env:2:1: error: expected KEY=VALUE in env file\n  hint: write each variable as NAME=value; start comments with #",
-            "conf.env:3:1: error: invalid variable name '1BAD' in env file\n  hint: names are letters, digits and _ and do not start with a digit",
-            "conf.env:4:3: error: missing closing \" in env file",
-        ])
+        #expect(
+            diagnostics.map(\.description) == [
+                "conf.env:2:1: error: expected KEY=VALUE in env file\n  hint: write each variable as NAME=value; start comments with #",
+                "conf.env:3:1: error: invalid variable name '1BAD' in env file\n  hint: names are letters, digits and _ and do not start with a digit",
+                "conf.env:4:3: error: missing closing \" in env file",
+            ])
     }
 
     @Test func theRealEnvironmentWins() throws {

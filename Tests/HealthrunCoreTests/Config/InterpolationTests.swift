@@ -24,11 +24,16 @@ import Testing
     }
 
     @Test func reportsMalformedReferences() {
-        #expect(Interpolation.expand("${HOST", environment: environment).malformed.first?.message == "unterminated '${' (missing '}')")
+        #expect(
+            Interpolation.expand("${HOST", environment: environment).malformed.first?.message
+                == "unterminated '${' (missing '}')")
         #expect(Interpolation.expand("${1X}", environment: environment).malformed.count == 1)
     }
 
-    @Test(arguments: [("API_KEY", true), ("BOT_TOKEN", true), ("DB_PASSWORD", true), ("PGPASS", true), ("CLIENT_SECRET", true), ("AWS_CREDENTIALS", true), ("HOST", false), ("BASE_URL", false)])
+    @Test(arguments: [
+        ("API_KEY", true), ("BOT_TOKEN", true), ("DB_PASSWORD", true), ("PGPASS", true), ("CLIENT_SECRET", true),
+        ("AWS_CREDENTIALS", true), ("HOST", false), ("BASE_URL", false),
+    ])
     func secretNames(name: String, isSecret: Bool) {
         #expect(Interpolation.isSecretName(name) == isSecret)
     }

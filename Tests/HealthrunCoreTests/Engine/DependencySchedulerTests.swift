@@ -3,7 +3,9 @@ import Testing
 
 @Suite struct DependencySchedulerTests {
     @Test func releasesChecksAsDependenciesPass() {
-        var scheduler = DependencyScheduler(nodes: [.init(name: "a"), .init(name: "b", dependsOn: ["a"]), .init(name: "c")])
+        var scheduler = DependencyScheduler(nodes: [
+            .init(name: "a"), .init(name: "b", dependsOn: ["a"]), .init(name: "c"),
+        ])
         #expect(scheduler.popReady() == "a")
         #expect(scheduler.popReady() == "c")
         #expect(scheduler.popReady() == nil)

@@ -5,8 +5,12 @@ import Testing
 @Suite struct EngineTests {
     typealias T = TestCheckers
 
-    func run(_ checks: [CheckDefinition], groups: [GroupDefinition] = [], concurrency: Int = 64, redactor: Redactor = Redactor()) async -> RunReport {
-        await Engine(concurrency: concurrency).run(LoadedConfiguration(checks: checks, groups: groups, redactor: redactor))
+    func run(
+        _ checks: [CheckDefinition], groups: [GroupDefinition] = [], concurrency: Int = 64,
+        redactor: Redactor = Redactor()
+    ) async -> RunReport {
+        await Engine(concurrency: concurrency).run(
+            LoadedConfiguration(checks: checks, groups: groups, redactor: redactor))
     }
 
     @Test func aCheckerThatIgnoresCancellationStillTimesOutOnTime() async {
@@ -26,14 +30,17 @@ import Testing
     @Test func blockingCheckersDoNotDelayOtherDeadlines() async {
         // More blocking checkers than cores: each must still time out at its deadline.
         let start = ContinuousClock.now
-        let report = await run((0..<16).map { T.definition("blocking-\($0)", T.Blocking(seconds: 3), timeout: .milliseconds(200)) })
+        let report = await run(
+            (0..<16).map { T.definition("blocking-\($0)", T.Blocking(seconds: 3), timeout: .milliseconds(200)) })
         let elapsed = start.duration(to: .now)
         #expect(elapsed < .seconds(1.5), "16 blocking checkers took \(elapsed)")
         #expect(report.checks.allSatisfy { $0.message == "timed out after 200ms" })
     }
 
     @Test func checksRunConcurrentlyUpToTheLimit() async {
-        let checks = (0..<40).map { T.definition("c\($0)", T.Scripted(outcomes: [.ok("ok")], delay: .milliseconds(200))) }
+        let checks = (0..<40).map {
+            T.definition("c\($0)", T.Scripted(outcomes: [.ok("ok")], delay: .milliseconds(200)))
+        }
         var start = ContinuousClock.now
         let parallel = await run(checks, concurrency: 40)
         #expect(start.duration(to: .now) < .milliseconds(900))
@@ -58,7 +65,9 @@ import Testing
 
     @Test func slowOkBecomesWarn() async {
         let report = await run([
-            T.definition("slow", T.Scripted(outcomes: [.ok("200 OK")], delay: .milliseconds(150)), warnLatency: .milliseconds(50))
+            T.definition(
+                "slow", T.Scripted(outcomes: [.ok("200 OK")], delay: .milliseconds(150)), warnLatency: .milliseconds(50)
+            )
         ])
         #expect(report.checks[0].status == .warn)
         #expect(report.checks[0].message == "200 OK (slower than 50ms)")
@@ -99,7 +108,10 @@ import Testing
                 T.definition("primary", T.Scripted(outcomes: [.fail("503")]), group: "llm"),
                 T.definition("fallback", T.Scripted(outcomes: [.ok("ok")]), group: "llm"),
             ],
-            groups: [GroupDefinition(name: "llm", policy: .any, members: ["primary", "fallback"], source: SourceLocation(file: "g"))]
+            groups: [
+                GroupDefinition(
+                    name: "llm", policy: .any, members: ["primary", "fallback"], source: SourceLocation(file: "g"))
+            ]
         )
         #expect(report.groups[0].status == .warn)
         #expect(report.groups[0].carriedBy == "fallback")
@@ -113,7 +125,10 @@ import Testing
                 T.definition("primary", T.Scripted(outcomes: [.fail("503")]), group: "llm"),
                 T.definition("fallback", T.Scripted(outcomes: [.fail("401")]), group: "llm"),
             ],
-            groups: [GroupDefinition(name: "llm", policy: .any, members: ["primary", "fallback"], source: SourceLocation(file: "g"))]
+            groups: [
+                GroupDefinition(
+                    name: "llm", policy: .any, members: ["primary", "fallback"], source: SourceLocation(file: "g"))
+            ]
         )
         #expect(report.groups[0].status == .fail)
         #expect(report.failures.map(\.name) == ["llm"])
@@ -122,9 +137,13 @@ import Testing
 
     @Test func failoverCallsTheFallbackOnlyWhenNeeded() async {
         let fallback = T.Scripted(outcomes: [.ok("ok")])
-        let group = GroupDefinition(name: "llm", policy: .failover, members: ["primary", "fallback"], source: SourceLocation(file: "g"))
+        let group = GroupDefinition(
+            name: "llm", policy: .failover, members: ["primary", "fallback"], source: SourceLocation(file: "g"))
         let healthy = await run(
-            [T.definition("primary", T.Scripted(outcomes: [.ok("ok")]), group: "llm"), T.definition("fallback", fallback, group: "llm")],
+            [
+                T.definition("primary", T.Scripted(outcomes: [.ok("ok")]), group: "llm"),
+                T.definition("fallback", fallback, group: "llm"),
+            ],
             groups: [group]
         )
         #expect(healthy.checks[1].status == .skipped)
@@ -134,7 +153,10 @@ import Testing
         #expect(healthy.exitCode == 0)
 
         let degraded = await run(
-            [T.definition("primary", T.Scripted(outcomes: [.fail("down")]), group: "llm"), T.definition("fallback", fallback, group: "llm")],
+            [
+                T.definition("primary", T.Scripted(outcomes: [.fail("down")]), group: "llm"),
+                T.definition("fallback", fallback, group: "llm"),
+            ],
             groups: [group]
         )
         #expect(fallback.callCount == 1)
@@ -169,7 +191,8 @@ import Testing
     }
 
     @Test func cancellingTheRunSkipsWhatIsLeft() async {
-        let checks = [T.definition("hung", T.Runaway(), timeout: .seconds(30))]
+        let checks =
+            [T.definition("hung", T.Runaway(), timeout: .seconds(30))]
             + (0..<5).map { T.definition("later-\($0)", T.Scripted(outcomes: [.ok("ok")]), dependsOn: ["hung"]) }
         let task = Task { await Engine().run(LoadedConfiguration(checks: checks)) }
         try? await Task.sleep(for: .milliseconds(100))
