@@ -256,3 +256,23 @@ import Testing
         #expect(nothing.exitCode == 2, "nothing could be reported")
     }
 }
+
+@Suite struct ExampleChecksTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    @Test func theShippedChecksDirectoryIsValidWithTheExampleEnvironment() async throws {
+        let output = try await BinaryRunner.run(["validate", "--env-file", ".env.example"], in: Self.repository)
+        #expect(output.exitCode == 0, "\(output.stderr)")
+        #expect(output.stdout == "checks.d: 5 checks in 1 group from 3 files, valid\n")
+    }
+
+    @Test func withoutItsVariablesItSaysWhichAreMissing() async throws {
+        let output = try await BinaryRunner.run(["validate", "--env-file", "/dev/null"], in: Self.repository)
+        #expect(output.exitCode == 2)
+        for name in ["CLAUDE_CODE_BASE_URL", "CLAUDE_CODE_API_KEY", "GIGACHAT_AUTH_KEY", "DATABASE_URL", "TELEGRAM_BOT_TOKEN"] {
+            #expect(output.stderr.contains("error: undefined variable '\(name)'"))
+        }
+        #expect(!output.stderr.contains("invalid URL"), "no follow-on errors from an undefined variable")
+    }
+}

@@ -239,6 +239,14 @@ extension ConfigLoader {
             }
         }
 
+        // A value with an undefined variable is already reported; what follows from it being
+        // empty ("invalid URL '/health'") is noise.
+        let undefinedLines = Set(session.diagnostics.compactMap { $0.location?.line })
+        diagnostics.removeAll { diagnostic in
+            guard let line = diagnostic.location?.line else { return false }
+            return undefinedLines.contains(line)
+        }
+
         guard let name, nameIsValid, let type, let checker else { return }
         var allTags = defaults.tags
         for tag in tags where !allTags.contains(tag) { allTags.append(tag) }
