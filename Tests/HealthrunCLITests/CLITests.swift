@@ -270,7 +270,9 @@ import Testing
     @Test func withoutItsVariablesItSaysWhichAreMissing() async throws {
         let output = try await BinaryRunner.run(["validate", "--env-file", "/dev/null"], in: Self.repository)
         #expect(output.exitCode == 2)
-        for name in ["CLAUDE_CODE_BASE_URL", "CLAUDE_CODE_API_KEY", "GIGACHAT_AUTH_KEY", "DATABASE_URL", "TELEGRAM_BOT_TOKEN"] {
+        for name in [
+            "CLAUDE_CODE_BASE_URL", "CLAUDE_CODE_API_KEY", "GIGACHAT_AUTH_KEY", "DATABASE_URL", "TELEGRAM_BOT_TOKEN",
+        ] {
             #expect(output.stderr.contains("error: undefined variable '\(name)'"))
         }
         #expect(!output.stderr.contains("invalid URL"), "no follow-on errors from an undefined variable")

@@ -67,10 +67,10 @@ public struct ConfigSource: Sendable, Hashable {
             }
             let data: Data
             do {
-                data = try Data(contentsOf: URL(fileURLWithPath: path))
+                data = Data(try FileReader.read(path))
             } catch {
                 diagnostics.append(
-                    Diagnostic("cannot read file: \(Self.reason(error))", at: SourceLocation(file: path)))
+                    Diagnostic("cannot read file: \(error)", at: SourceLocation(file: path)))
                 continue
             }
             guard let text = String(validating: data, as: UTF8.self) else {

@@ -26,11 +26,11 @@ public enum EnvironmentLoader {
         }
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data = Data(try FileReader.read(path))
         } catch {
             return (
                 processEnvironment,
-                [Diagnostic("cannot read env file: \(ConfigSource.reason(error))", at: SourceLocation(file: path))]
+                [Diagnostic("cannot read env file: \(error)", at: SourceLocation(file: path))]
             )
         }
         guard let text = String(validating: data, as: UTF8.self) else {
