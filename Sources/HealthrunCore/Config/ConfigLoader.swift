@@ -53,7 +53,10 @@ public struct ConfigLoader: Sendable {
                 )
             )
         }
-        guard state.diagnostics.isEmpty else { throw ConfigurationError(state.diagnostics) }
+        guard state.diagnostics.isEmpty else {
+            // A diagnostic may quote a value ("invalid URL 'http://user:key@…'"): mask secrets.
+            throw ConfigurationError(state.diagnostics.map { $0.redacted(by: state.redactor) })
+        }
         return LoadedConfiguration(
             checks: state.checks,
             groups: state.finalGroups(),

@@ -36,6 +36,16 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
         self.notes = notes
     }
 
+    /// The diagnostic with every secret masked.
+    public func redacted(by redactor: Redactor) -> Diagnostic {
+        Diagnostic(
+            redactor.redact(message),
+            at: location,
+            hints: hints.map(redactor.redact),
+            notes: notes.map { Note(redactor.redact($0.text), at: $0.location) }
+        )
+    }
+
     /// The full text: the error line, then `hint:` and `note:` lines indented by two spaces.
     public var description: String {
         var lines = [(location.map { "\($0): " } ?? "") + "error: " + message]

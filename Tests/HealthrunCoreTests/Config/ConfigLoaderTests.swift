@@ -296,3 +296,19 @@ import Testing
         #expect(configuration.redactor.redact("leak sk-live-0123456789abcdef") == "leak sk-l…cdef")
     }
 }
+
+@Suite struct ConfigDiagnosticsRedactionTests {
+    @Test func diagnosticsQuotingASecretMaskIt() {
+        let found = diagnostics(
+            [
+                (
+                    "s.yaml",
+                    "checks:\n  - name: a\n    type: scripted\n    secret: ${API_TOKEN}\n    outcomes: [\"${API_TOKEN}\"]\n"
+                )
+            ],
+            environment: ["API_TOKEN": "tok-canary-0123456789"]
+        )
+        #expect(
+            found == ["s.yaml:5:15: error: invalid outcome 'tok-…6789'\n  hint: write ok, warn: text or fail: text"])
+    }
+}
