@@ -88,6 +88,7 @@ let package = Package(
             name: "HealthrunTesting",
             dependencies: [
                 "HealthrunCore",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

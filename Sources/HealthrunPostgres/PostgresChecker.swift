@@ -91,11 +91,11 @@ public struct PostgresChecker: Checker {
     public func check(_ context: CheckContext) async throws -> CheckOutcome {
         let start = ContinuousClock.now
         let connection = try PostgresConnection.connect(
-            parameters: parameters, target: target, deadline: context.deadline)
+            parameters: parameters, target: target, deadline: context.ioDeadline)
         defer { connection.close() }
         let connected = start.duration(to: .now)
         let queryStart = ContinuousClock.now
-        let value = try connection.firstValue(of: query, deadline: context.deadline)
+        let value = try connection.firstValue(of: query, deadline: context.ioDeadline)
         let queryTime = queryStart.duration(to: .now)
         let version = connection.serverVersion
         var details: [String: DetailValue] = [
@@ -111,7 +111,7 @@ public struct PostgresChecker: Checker {
                 details: details)
         }
         if readWrite {
-            let inRecovery = try connection.firstValue(of: "SELECT pg_is_in_recovery()", deadline: context.deadline)
+            let inRecovery = try connection.firstValue(of: "SELECT pg_is_in_recovery()", deadline: context.ioDeadline)
             if inRecovery == "t" {
                 details["in_recovery"] = true
                 return .fail(

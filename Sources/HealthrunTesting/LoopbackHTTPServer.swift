@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A request as the loopback server read it.
@@ -82,17 +83,33 @@ public final class LoopbackHTTPServer: Sendable {
     private let channel: any Channel
     private let recorded = Mutex<[RecordedRequest]>([])
 
-    /// `http://127.0.0.1:PORT`.
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    private let isTLS: Bool
 
-    /// Starts a server.
-    public init(handler: @escaping @Sendable (RecordedRequest) -> Behaviour) async throws {
+    /// `http://127.0.0.1:PORT` (`https://` with TLS).
+    public var baseURL: String { "\(isTLS ? "https" : "http")://127.0.0.1:\(port)" }
+
+    /// Starts a server; with `tls`, it speaks HTTPS with that PEM certificate and key.
+    public init(
+        tls: (certificate: String, key: String)? = nil,
+        handler: @escaping @Sendable (RecordedRequest) -> Behaviour
+    ) async throws {
         let box = RequestLog()
+        let sslContext = try tls.map { files in
+            try NIOSSLContext(
+                configuration: .makeServerConfiguration(
+                    certificateChain: try NIOSSLCertificate.fromPEMFile(files.certificate).map { .certificate($0) },
+                    privateKey: .privateKey(try NIOSSLPrivateKey(file: files.key, format: .pem))
+                )
+            )
+        }
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let sslContext {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
+                    }
                     try channel.pipeline.syncOperations.addHandler(
                         ScriptedHTTPHandler(handler: handler, log: box.append)
                     )
@@ -101,6 +118,7 @@ public final class LoopbackHTTPServer: Sendable {
         channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
         port = channel.localAddress?.port ?? 0
         logBox = box
+        isTLS = tls != nil
     }
 
     private let logBox: RequestLog

@@ -241,6 +241,19 @@ import Testing
         #expect(output.stdout.contains("Incorrect API key provided: Bear…fXYZ"))
     }
 
+    @Test func aHungTLSHandshakeDoesNotHoldTheExit() async throws {
+        let blackhole = try await BlackholeServer()
+        defer { Task { await blackhole.close() } }
+        let directory = try TemporaryDirectory(files: [
+            "checks.d/a.yaml":
+                "checks:\n  - {name: tls, type: http, url: \"https://127.0.0.1:\(blackhole.port)/\", timeout: 500ms}\n"
+        ])
+        defer { directory.remove() }
+        let output = try await BinaryRunner.run(["-q"], in: directory.path)
+        #expect(output.exitCode == 1)
+        #expect(output.elapsed < .seconds(2), "exit took \(output.elapsed)")
+    }
+
     @Test func anUnwritableReportIsNamedAndTheOthersAreStillWritten() async throws {
         let directory = try TemporaryDirectory(files: [
             "checks.d/a.yaml": "checks:\n  - {name: one, type: tcp, host: 127.0.0.1, port: 9, critical: false}\n"

@@ -15,7 +15,7 @@ enum CertificateProbe {
         deadline: ContinuousClock.Instant
     ) async throws -> Date {
         let context = try NIOSSLContext(configuration: configuration)
-        let remaining = ContinuousClock.now.duration(to: deadline)
+        let remaining = ContinuousClock.now.duration(to: deadline.advanced(by: CheckContext.ioGrace))
         let handshake = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
         let serverHostname = host.first?.isNumber == true || host.contains(":") ? nil : host
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)

@@ -33,20 +33,32 @@ public final class HTTPClientProvider: Sendable {
         }
     }
 
-    /// Shuts the client down, waiting at most `limit` for requests abandoned at their deadline.
-    public func shutdown(waitingAtMost limit: Duration = .seconds(2)) async {
+    /// Shuts the client down, waiting at most `limit` for requests abandoned at their deadline
+    /// (a TLS handshake that never completes would otherwise hold the exit for 30 s).
+    public func shutdown(waitingAtMost limit: Duration = .milliseconds(500)) async {
         guard
             let client = state.withLock({ client -> HTTPClient? in
                 defer { client = nil }
                 return client
             })
         else { return }
-        let shutdown = Task { try? await client.shutdown() }
-        let timer = Task { try? await Task.sleep(for: limit) }
-        _ = await (
+        let done = Mutex<CheckedContinuation<Void, Never>?>(nil)
+        let resume: @Sendable () -> Void = {
+            done.withLock { continuation in
+                continuation?.resume()
+                continuation = nil
+            }
+        }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            done.withLock { $0 = continuation }
             Task {
-                await shutdown.value; timer.cancel()
-            }.value, timer.value
-        )
+                try? await client.shutdown()
+                resume()
+            }
+            Task {
+                try? await Task.sleep(for: limit)
+                resume()
+            }
+        }
     }
 }

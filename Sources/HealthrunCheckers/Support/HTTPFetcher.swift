@@ -54,7 +54,8 @@ enum HTTPFetcher {
             request.tlsConfiguration = spec.tlsConfiguration
             let response: HTTPClientResponse
             do {
-                let remaining = max(.zero, ContinuousClock.now.duration(to: deadline))
+                let remaining = max(
+                    .zero, ContinuousClock.now.duration(to: deadline.advanced(by: CheckContext.ioGrace)))
                 let nanoseconds = Int64(remaining.milliseconds * 1_000_000)
                 response = try await client.execute(request, deadline: .now() + .nanoseconds(nanoseconds))
             } catch {

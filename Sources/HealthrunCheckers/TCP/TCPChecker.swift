@@ -30,7 +30,10 @@ public struct TCPChecker: Checker {
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(.nanoseconds(Int64(max(1_000_000, context.remaining.milliseconds * 1_000_000))))
+                .connectTimeout(
+                    .nanoseconds(
+                        Int64(max(1_000_000, (context.remaining + CheckContext.ioGrace).milliseconds * 1_000_000)))
+                )
                 .connect(host: host, port: port)
                 .get()
         } catch {

@@ -51,6 +51,14 @@ public struct CheckContext: Sendable {
         self.redactor = redactor
     }
 
+    /// How long after ``deadline`` a checker's own I/O deadlines should fall. The engine reports
+    /// the timeout at `deadline` ("timed out after 3s"); I/O bounded by ``ioDeadline`` then ends
+    /// shortly after instead of racing the engine for the message.
+    public static let ioGrace = Duration.milliseconds(250)
+
+    /// The deadline for the checker's own I/O: ``deadline`` plus ``ioGrace``.
+    public var ioDeadline: ContinuousClock.Instant { deadline.advanced(by: Self.ioGrace) }
+
     /// Time left before the deadline (zero when past it).
     public var remaining: Duration {
         max(.zero, ContinuousClock.now.duration(to: deadline))
