@@ -40,10 +40,18 @@ enum RunExecution {
         let options = RenderOptions(color: color, environment: environment)
         var targets = output.targets
         let stdoutTaken = targets.contains { target in
-            (target.path ?? session.reporters.reporter(named: target.format)?.defaultPath) == "-"
+            target.format != "github"
+                && (target.path ?? session.reporters.reporter(named: target.format)?.defaultPath) == "-"
         }
         if !output.quiet, !stdoutTaken {
             targets.insert(ReportTarget(format: "console", path: "-"), at: 0)
+        }
+        // In GitHub Actions: annotations for failed and warned checks, and the summary table.
+        let inGitHubActions = environment["GITHUB_ACTIONS"] == "true"
+        if inGitHubActions, !targets.contains(where: { $0.format == "github" }),
+            session.reporters.reporter(named: "github") != nil
+        {
+            targets.append(ReportTarget(format: "github", path: "-"))
         }
         var written = 0
         for target in targets {
@@ -56,6 +64,16 @@ enum RunExecution {
                 written += 1
             } catch {
                 printError("healthrun: \(target.format) report: \(error)")
+            }
+        }
+        if inGitHubActions, let summaryPath = environment["GITHUB_STEP_SUMMARY"], !summaryPath.isEmpty,
+            let markdown = session.reporters.reporter(named: "markdown")
+        {
+            do {
+                try ReportWriter.append(
+                    try markdown.render(report, options: RenderOptions(environment: environment)), to: summaryPath)
+            } catch {
+                printError("healthrun: step summary: \(error)")
             }
         }
         var code = report.exitCode

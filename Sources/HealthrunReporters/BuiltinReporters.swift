@@ -6,6 +6,11 @@ extension ReporterRegistry {
         var registry = ReporterRegistry()
         registry.register(ConsoleReporter())
         registry.register(JSONReporter())
+        registry.register(HTMLReporter())
+        registry.register(JUnitReporter())
+        registry.register(PrometheusReporter())
+        registry.register(GitHubAnnotationsReporter())
+        registry.register(MarkdownReporter())
         return registry
     }
 }

@@ -51,8 +51,20 @@ public struct ConsoleReporter: Reporter {
         return Array((lines.joined(separator: "\n") + "\n").utf8)
     }
 
+    /// One line, with control characters shown as `\u{1b}` so a server's text cannot drive
+    /// the terminal.
     static func oneLine(_ text: String) -> String {
-        String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
+        var result = ""
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" || scalar == "\r" || scalar == "\t" {
+                result += " "
+            } else if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                result += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
     }
 
     static func paint(_ text: String, _ status: CheckStatus) -> String {

@@ -54,6 +54,24 @@ public enum ReportWriter {
         }
     }
 
+    /// Appends `bytes` to `path`, creating it (for files others also write, like
+    /// `$GITHUB_STEP_SUMMARY`).
+    public static func append(_ bytes: [UInt8], to path: String) throws(Failure) {
+        let directory = (path as NSString).deletingLastPathComponent
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw Failure(path: path, reason: describe(errno, directory: directory)) }
+        defer { close(descriptor) }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, $0.count - written) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Failure(path: path, reason: describe(errno, directory: directory))
+            }
+            written += count
+        }
+    }
+
     private static func describe(_ code: Int32, directory: String) -> String {
         switch code {
         case ENOENT: return "directory '\(directory.isEmpty ? "." : directory)' does not exist"

@@ -1,0 +1,105 @@
+import Foundation
+import HealthrunCore
+import HealthrunReporters
+import Testing
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
+@Suite struct JSONReporterTests {
+    @Test func parsesBackWithEveryStringIntact() throws {
+        let bytes = try JSONReporter().render(Fixtures.report, options: RenderOptions())
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        #expect(json["status"] as? String == "fail")
+        #expect(json["started_at"] as? String == "2026-11-18T11:06:40.000Z")
+        #expect(json["duration_ms"] as? Double == 312)
+        let checks = try #require(json["checks"] as? [[String: Any]])
+        #expect(checks.map { $0["message"] as? String } == Fixtures.report.checks.map(\.message))
+        #expect((checks[1]["details"] as? [String: Any])?["body"] as? String == Fixtures.xss)
+        #expect(checks[3]["attempts"] as? Int == 0)
+    }
+}
+
+@Suite struct JUnitReporterTests {
+    @Test func isValidXMLWhateverTheMessagesContain() throws {
+        let bytes = try JUnitReporter().render(Fixtures.report, options: RenderOptions())
+        let document = try XMLDocument(data: Data(bytes))
+        let suite = try #require(try document.nodes(forXPath: "/testsuites/testsuite").first as? XMLElement)
+        #expect(suite.attribute(forName: "tests")?.stringValue == "4")
+        #expect(suite.attribute(forName: "failures")?.stringValue == "1")
+        #expect(suite.attribute(forName: "skipped")?.stringValue == "1")
+        #expect(suite.attribute(forName: "time")?.stringValue == "0.312")
+        let cases = try document.nodes(forXPath: "//testcase").compactMap { $0 as? XMLElement }
+        #expect(
+            cases.map { $0.attribute(forName: "name")?.stringValue } == [
+                "ok-check", "xss-check", "control-check", "skipped-check",
+            ])
+        #expect(cases.map { $0.attribute(forName: "classname")?.stringValue } == ["http", "http", "http", "g\"roup\\"])
+        let failure = try #require(cases[1].elements(forName: "failure").first)
+        #expect(failure.attribute(forName: "message")?.stringValue == "expected status 200, got 503: " + Fixtures.xss)
+        #expect(
+            cases[2].elements(forName: "system-out").first?.stringValue?.hasPrefix(
+                "warn: line1\nline2\\u{1b}[31m red \\u{0} nul") == true)
+        #expect(cases[3].elements(forName: "skipped").count == 1)
+        #expect(cases[0].children == nil || cases[0].children?.isEmpty == true)
+    }
+}
+
+@Suite struct PrometheusReporterTests {
+    @Test func isStrictExpositionFormatAndLabelsRoundTrip() throws {
+        let bytes = try PrometheusReporter().render(Fixtures.report, options: RenderOptions())
+        let families = try ExpositionParser.parse(String(decoding: bytes, as: UTF8.self))
+        #expect(
+            families.map(\.name) == [
+                "healthrun_check_up", "healthrun_check_status", "healthrun_check_duration_seconds",
+                "healthrun_check_attempts",
+                "healthrun_run_timestamp_seconds", "healthrun_run_duration_seconds",
+            ])
+        let status = try #require(families.first { $0.name == "healthrun_check_status" })
+        #expect(status.samples.map(\.value) == [0, 2, 1, 3])
+        #expect(status.samples[3].labels == ["check": "skipped-check", "type": "http", "group": "g\"roup\\"])
+        let up = try #require(families.first { $0.name == "healthrun_check_up" })
+        #expect(up.samples.map(\.value) == [1, 0, 1, 0])
+        #expect(families.last?.samples.first?.value == 0.312)
+    }
+}
+
+@Suite struct GitHubReporterTests {
+    @Test func annotatesFailuresAndWarningsWithEscaping() throws {
+        let text = String(
+            decoding: try GitHubAnnotationsReporter().render(Fixtures.report, options: RenderOptions()), as: UTF8.self)
+        let lines = text.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(
+            lines[0].hasPrefix(
+                "::error file=checks.d/web.yaml,line=7,title=healthrun%3A xss-check::expected status 200"))
+        #expect(
+            lines[1].hasPrefix(
+                "::warning file=checks.d/web.yaml,line=7,title=healthrun%3A control-check::line1%0Aline2"))
+        #expect(lines[1].contains("100%25 done"))
+    }
+
+    @Test func markdownEscapesPipesAndMarkup() throws {
+        let text = String(
+            decoding: try MarkdownReporter().render(Fixtures.report, options: RenderOptions()), as: UTF8.self)
+        #expect(text.hasPrefix("### healthrun: ❌ fail\n"))
+        #expect(text.contains("100% done \\| pipe"))
+        #expect(!text.contains("<script>"))
+    }
+}
+
+@Suite struct ConsoleReporterTests {
+    @Test func colourOnlyWhenAsked() throws {
+        let plain = String(
+            decoding: try ConsoleReporter().render(Fixtures.report, options: RenderOptions(color: false)), as: UTF8.self
+        )
+        let coloured = String(
+            decoding: try ConsoleReporter().render(Fixtures.report, options: RenderOptions(color: true)), as: UTF8.self)
+        #expect(!plain.contains("\u{1B}[3"))
+        #expect(coloured.contains("\u{1B}[31mFAIL"))
+        #expect(
+            plain.contains("4 checks: 1 ok, 1 warn, 1 fail (critical), 1 skipped; group g\"roup\\ failed in 312 ms"))
+        #expect(plain.contains("line1 line2\\u{1b}[31m red"), "a server cannot drive the terminal")
+    }
+}
