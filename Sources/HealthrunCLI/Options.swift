@@ -17,6 +17,13 @@ struct LoadOptions: ParsableArguments {
     @Option(name: [.customShort("c"), .long], help: "Checks in flight at most.")
     var concurrency: Int = 64
 
+    @Option(name: .long, help: "Executable checker plugins (default ./Plugins or $HEALTHRUN_PLUGINS_DIR).")
+    var pluginsDir: String?
+
+    var plugins: String {
+        pluginsDir ?? ProcessInfo.processInfo.environment["HEALTHRUN_PLUGINS_DIR"] ?? "Plugins"
+    }
+
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
         let parsed: Duration

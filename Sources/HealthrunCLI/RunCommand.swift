@@ -20,7 +20,7 @@ struct RunCommand: AsyncParsableCommand {
     var tag: [String] = []
 
     func run() async throws {
-        let session = Session(concurrency: load.concurrency)
+        let session = Session(concurrency: load.concurrency, pluginsDirectory: load.plugins)
         try output.validateFormats(session.reporters)
         let configuration = session.load(load)
         let selection = Selection(names: only, tags: tag)

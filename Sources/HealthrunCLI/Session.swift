@@ -11,12 +11,13 @@ struct Session {
     let http: HTTPClientProvider
     let tool: RunReport.Tool
 
-    init(concurrency: Int) {
+    init(concurrency: Int, pluginsDirectory: String? = nil) {
         let toolkit = Toolkit.current
         http = HTTPClientProvider(concurrency: concurrency)
         var checkers = CheckerRegistry()
         checkers.registerNetworkCheckers(http: http)
         checkers.registerPostgres()
+        if let pluginsDirectory { checkers.registerPlugins(in: PluginDirectory(path: pluginsDirectory)) }
         var reporters = ReporterRegistry.builtin
         toolkit.customize(&checkers, &reporters)
         self.checkers = checkers

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import HealthrunCheckers
 import HealthrunCore
 
 /// `healthrun validate`: load only.
@@ -11,7 +13,7 @@ struct ValidateCommand: AsyncParsableCommand {
     @OptionGroup var load: LoadOptions
 
     func run() async throws {
-        let session = Session(concurrency: load.concurrency)
+        let session = Session(concurrency: load.concurrency, pluginsDirectory: load.plugins)
         let configuration = session.load(load)
         let groups = configuration.groups.count
         print(
@@ -32,7 +34,7 @@ struct ListCommand: AsyncParsableCommand {
     @OptionGroup var load: LoadOptions
 
     func run() async throws {
-        let session = Session(concurrency: load.concurrency)
+        let session = Session(concurrency: load.concurrency, pluginsDirectory: load.plugins)
         let configuration = session.load(load)
         var rows = [["NAME", "TYPE", "GROUP", "TAGS", "SOURCE"]]
         for check in configuration.checks {
@@ -53,10 +55,18 @@ struct TypesCommand: AsyncParsableCommand {
         abstract: "List the registered checker types and report formats."
     )
 
+    @Option(name: .long, help: "Executable checker plugins (default ./Plugins or $HEALTHRUN_PLUGINS_DIR).")
+    var pluginsDir: String?
+
     func run() async throws {
-        let session = Session(concurrency: 1)
+        let directory = pluginsDir ?? ProcessInfo.processInfo.environment["HEALTHRUN_PLUGINS_DIR"] ?? "Plugins"
+        let session = Session(concurrency: 1, pluginsDirectory: directory)
         var rows = [["CHECKER TYPE", "WHAT IT CHECKS"]]
         for factory in session.checkers.all { rows.append([factory.typeName, factory.summary]) }
+        for plugin in PluginDirectory(path: directory).plugins()
+        where session.checkers.factory(for: plugin.name)?.summary.hasPrefix("plugin") ?? true {
+            rows.append([plugin.name, "plugin \(plugin.path)" + (plugin.isExecutable ? "" : " (not executable)")])
+        }
         print(Table.render(rows))
         print("")
         print("report formats: " + session.reporters.formatNames.joined(separator: ", "))

@@ -13,5 +13,14 @@ extension CheckerRegistry {
             try TelegramChecker(configuration: $0, provider: http)
         }
         register(TCPChecker.self, summary: "a TCP connect") { try TCPChecker(configuration: $0) }
+        register(ExecChecker.self, summary: "a command, read as JSON or as a Nagios plugin") {
+            try ExecChecker(configuration: $0)
+        }
+    }
+
+    /// Resolves unknown `type:` names to executable plugins in `directory`.
+    public mutating func registerPlugins(in directory: PluginDirectory) {
+        fallback = { directory.factory(for: $0) }
+        fallbackNames = { directory.plugins().map(\.name) }
     }
 }

@@ -124,7 +124,7 @@ public struct HTMLReporter: Reporter {
         header,main,footer{max-width:1200px;margin:0 auto;padding:1rem}
         .verdict{border-left:.5rem solid var(--skipped);margin-top:1rem}.verdict.ok{border-color:var(--ok);background:var(--okbg)}.verdict.warn{border-color:var(--warn);background:var(--warnbg)}.verdict.fail{border-color:var(--fail);background:var(--failbg)}
         h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.1rem;margin:1.5rem 0 .5rem}.meta,.message dl,footer{color:var(--muted)}
-        .count{margin-right:1rem;font-weight:600}.count.ok,.badge.ok{color:var(--ok)}.count.warn,.badge.warn{color:var(--warn)}.count.fail,.badge.fail{color:var(--fail)}.count.skipped,.badge.skipped{color:var(--skipped)}
+        .count{margin-right:1rem;font-weight:600;white-space:nowrap}.count.ok,.badge.ok{color:var(--ok)}.count.warn,.badge.warn{color:var(--warn)}.count.fail,.badge.fail{color:var(--fail)}.count.skipped,.badge.skipped{color:var(--skipped)}
         table{width:100%;border-collapse:collapse}th,td{text-align:left;vertical-align:top;padding:.45rem .5rem;border-bottom:1px solid var(--line)}th{font-size:.8rem;text-transform:uppercase;color:var(--muted)}
         .badge{font-weight:700;white-space:nowrap}.name{font-weight:600;word-break:break-all}.message{word-break:break-word}
         .latency{white-space:nowrap;min-width:6rem}.bar{display:block;height:.3rem;background:var(--muted);border-radius:.15rem;margin-top:.2rem;opacity:.6}

@@ -3,6 +3,10 @@ import NIOPosix
 import NIOSSL
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A request as the loopback server read it.
 public struct RecordedRequest: Sendable {
     /// `GET`, `POST`, ….
@@ -160,13 +164,27 @@ public final class BlackholeServer: Sendable {
     }
 }
 
-/// A port on 127.0.0.1 where nothing listens (bound, then closed).
+/// A port on 127.0.0.1 that refuses connections: a socket is bound to it but never listens,
+/// so connecting gets a reset and no other test can take the port while the process runs (the
+/// socket is kept open on purpose; a few descriptors per test process).
 public func refusedPort() async throws -> Int {
-    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-        .bind(host: "127.0.0.1", port: 0).get()
-    let port = channel.localAddress?.port ?? 1
-    try await channel.close()
-    return port
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+    }
+    guard bound == 0 else { throw IOError(errnoCode: errno, reason: "bind") }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 extension String {

@@ -18,7 +18,7 @@ import Testing
                 output.stderr == """
                     checks.d/db.yaml:3:11: error: unknown check type 'postgress' in check 'claude-code-health'
                       hint: did you mean 'postgres'?
-                      note: known types: http, models, postgres, tcp, telegram (or an executable plugin of that name)
+                      note: known types: exec, http, models, postgres, tcp, telegram (or an executable plugin of that name)
                     checks.d/llm.yaml:2:11: error: duplicate check name 'claude-code-health'
                       note: checks.d/db.yaml:2:11: first defined here
                     checks.d/llm.yaml:5:5: error: unknown key 'timout' in check 'claude-code-health'
@@ -165,7 +165,10 @@ import Testing
         #expect(list.stdout == "NAME  TYPE  GROUP  TAGS  SOURCE\none   tcp   g      t     checks.d/a.yaml:2\n")
         let types = try await BinaryRunner.run(["types"])
         #expect(types.exitCode == 0)
-        for name in ["http", "models", "postgres", "tcp", "telegram", "report formats: console, json"] {
+        for name in [
+            "exec", "http", "models", "postgres", "tcp", "telegram",
+            "report formats: console, github, html, json, junit, markdown, prometheus",
+        ] {
             #expect(types.stdout.contains(name))
         }
     }

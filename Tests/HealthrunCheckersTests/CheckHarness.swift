@@ -19,10 +19,16 @@ struct CheckHarness {
         }
     }
 
-    static func run(_ yaml: String, environment: [String: String] = [:], concurrency: Int = 64) async throws -> Run {
+    static func run(
+        _ yaml: String,
+        environment: [String: String] = [:],
+        concurrency: Int = 64,
+        plugins: String? = nil
+    ) async throws -> Run {
         let http = HTTPClientProvider(concurrency: concurrency)
         var registry = CheckerRegistry()
         registry.registerNetworkCheckers(http: http)
+        if let plugins { registry.registerPlugins(in: PluginDirectory(path: plugins)) }
         let loader = ConfigLoader(registry: registry, environment: environment)
         let configuration = try loader.load(sources: [ConfigSource(path: "test.yaml", text: yaml)])
         let start = ContinuousClock.now

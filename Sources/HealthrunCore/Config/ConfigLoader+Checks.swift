@@ -173,10 +173,13 @@ extension ConfigLoader {
         var factory: CheckerRegistry.Factory?
         let known = registry.typeNames
         if let type {
+            let candidates = registry.allTypeNames
             factory = registry.factory(for: type)
             if factory == nil {
                 var hints: [String] = []
-                if let nearest = Suggestions.nearest(to: type, in: known) { hints.append("did you mean '\(nearest)'?") }
+                if let nearest = Suggestions.nearest(to: type, in: candidates) {
+                    hints.append("did you mean '\(nearest)'?")
+                }
                 diagnostics.append(
                     Diagnostic(
                         "unknown check type '\(type)' in \(label)",

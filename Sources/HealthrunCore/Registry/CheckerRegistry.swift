@@ -26,6 +26,8 @@ public struct CheckerRegistry: Sendable {
     private var factories: [String: Factory] = [:]
     /// Called for a `type:` no factory claims (executable plugins); `nil` when it is none.
     public var fallback: (@Sendable (_ typeName: String) -> Factory?)?
+    /// The names ``fallback`` knows, for suggestions and `healthrun types`.
+    public var fallbackNames: (@Sendable () -> [String])?
 
     /// Creates an empty registry.
     public init() {}
@@ -53,6 +55,9 @@ public struct CheckerRegistry: Sendable {
     public func factory(for typeName: String) -> Factory? {
         factories[typeName] ?? fallback?(typeName)
     }
+
+    /// Built-in and fallback (plugin) type names, sorted.
+    public var allTypeNames: [String] { Array(Set(typeNames + (fallbackNames?() ?? []))).sorted() }
 
     /// Built-in type names, sorted.
     public var typeNames: [String] { factories.keys.sorted() }

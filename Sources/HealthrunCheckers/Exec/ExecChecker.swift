@@ -1,0 +1,63 @@
+import Foundation
+public import HealthrunCore
+
+/// `type: exec` — runs any command (an argument vector, no shell) and reads its answer as
+/// JSON or as a Nagios plugin's, so existing monitoring plugins work unchanged.
+public struct ExecChecker: Checker {
+    public static let typeName = "exec"
+
+    /// The fields of an exec check.
+    public struct Configuration: Decodable, Sendable {
+        public var command: [String]
+        public var format: PluginFormat?
+        public var env: [String: String]?
+    }
+
+    let command: [String]
+    let format: PluginFormat
+    let environment: [String: String]
+
+    /// Validates the configuration.
+    public init(configuration: Configuration) throws {
+        guard let first = configuration.command.first, !first.isEmpty else {
+            throw ConfigValueError(
+                "command is empty", field: ["command"],
+                hint: "write the program and its arguments: [check_disk, -w, 20%]")
+        }
+        command = configuration.command
+        format = configuration.format ?? .auto
+        environment = configuration.env ?? [:]
+    }
+
+    public func check(_ context: CheckContext) async throws -> CheckOutcome {
+        try CommandCheck.run(
+            command, input: [], extraEnvironment: environment, format: format, label: command[0], context: context)
+    }
+}
+
+/// Running a command for a check: environment, deadline, outcome.
+enum CommandCheck {
+    static func run(
+        _ arguments: [String],
+        input: [UInt8],
+        extraEnvironment: [String: String],
+        format: PluginFormat,
+        label: String,
+        context: CheckContext
+    ) throws -> CheckOutcome {
+        var environment = ProcessInfo.processInfo.environment.merging(extraEnvironment) { $1 }
+        environment["HEALTHRUN_CHECK_NAME"] = context.name
+        environment["HEALTHRUN_TIMEOUT_MS"] = String(Int(context.timeout.milliseconds))
+        let outcome: ProcessRunner.Outcome
+        do {
+            outcome = try ProcessRunner.run(
+                arguments, environment: environment, input: input, deadline: context.deadline)
+        } catch let failure as ProcessRunner.SpawnFailure {
+            throw CheckFailure(failure.description)
+        }
+        if outcome.timedOut {
+            throw CheckFailure("timed out after \(DurationParser.format(context.timeout)); \(label) was stopped")
+        }
+        return PluginOutput.outcome(outcome, format: format, command: label)
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import HealthrunCore
+
+/// How a plugin answers: a JSON object on stdout, or the Nagios plugin convention.
+public enum PluginFormat: String, Decodable, Sendable, CaseIterable {
+    case json, nagios, auto
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let format = PluginFormat(rawValue: text) else {
+            throw ConfigValueError("unknown format '\(text)'", hint: "use json, nagios or auto")
+        }
+        self = format
+    }
+}
+
+/// One `label=value[UOM];warn;crit;min;max` item of Nagios performance data.
+public struct PerfDatum: Sendable, Hashable {
+    public var label: String
+    public var value: Double?
+    public var unit: String
+    public var warn: String
+    public var crit: String
+    public var min: String
+    public var max: String
+
+    /// Parses the performance data after `|`: items separated by spaces, labels optionally in
+    /// single quotes (`''` for a quote inside). Malformed items are skipped.
+    public static func parse(_ text: String) -> [PerfDatum] {
+        var data: [PerfDatum] = []
+        var rest = Substring(text)
+        while true {
+            rest = rest.drop { $0 == " " || $0 == "\t" }
+            guard !rest.isEmpty else { break }
+            var label = ""
+            if rest.first == "'" {
+                rest.removeFirst()
+                while let character = rest.first {
+                    rest.removeFirst()
+                    if character == "'" {
+                        if rest.first == "'" {
+                            label.append("'")
+                            rest.removeFirst()
+                            continue
+                        }
+                        break
+                    }
+                    label.append(character)
+                }
+            } else {
+                // Unquoted labels end at '='; a space first means a malformed item.
+                let end = rest.firstIndex { $0 == "=" || $0 == " " || $0 == "\t" } ?? rest.endIndex
+                label = String(rest[..<end])
+                rest = rest[end...]
+            }
+            guard rest.first == "=" else {
+                rest = rest.drop { $0 != " " }
+                continue
+            }
+            rest.removeFirst()
+            let item = rest.prefix { $0 != " " && $0 != "\t" }
+            rest = rest.dropFirst(item.count)
+            let fields = item.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+            let valueText = fields[0]
+            let number = valueText.prefix {
+                $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" || $0 == "e" || $0 == "E"
+            }
+            guard !label.isEmpty, valueText == "U" || Double(number) != nil else { continue }
+            func field(_ index: Int) -> String { index < fields.count ? fields[index] : "" }
+            data.append(
+                PerfDatum(
+                    label: label, value: Double(number),
+                    unit: valueText == "U" ? "" : String(valueText.dropFirst(number.count)),
+                    warn: field(1), crit: field(2), min: field(3), max: field(4)
+                )
+            )
+        }
+        return data
+    }
+}
+
+/// Turns what a command printed and how it ended into an outcome.
+enum PluginOutput {
+    static func outcome(_ run: ProcessRunner.Outcome, format: PluginFormat, command: String) -> CheckOutcome {
+        var details: [String: DetailValue] = [:]
+        if run.stdoutDropped > 0 { details["stdout_dropped_bytes"] = .int(run.stdoutDropped) }
+        let stderrLine = firstLine(run.stderr)
+        if case .signaled(let signal) = run.termination {
+            let also = stderrLine.isEmpty ? "" : ": \(stderrLine)"
+            return .fail("\(command) was killed by \(ProcessRunner.signalName(signal))\(also)", details: details)
+        }
+        let code: Int32
+        if case .exited(let status) = run.termination { code = status } else { code = -1 }
+        details["exit_code"] = .int(Int(code))
+        if format != .nagios, let json = jsonOutcome(run.stdout, details: details) { return json }
+        if format == .json {
+            let printed = run.stdout.isEmpty ? "nothing" : "'\(Snippet.of(run.stdout, limit: 80))'"
+            return .fail(
+                "\(command) did not print a JSON result (printed \(printed), exit status \(code))", details: details)
+        }
+        return nagiosOutcome(run, code: code, command: command, details: details)
+    }
+
+    /// `{"status": "ok|warn|fail", "message": …, "details": {…}, "metrics": {name: number}}`.
+    static func jsonOutcome(_ stdout: [UInt8], details: [String: DetailValue]) -> CheckOutcome? {
+        let trimmed = stdout.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+        guard trimmed.first == UInt8(ascii: "{"),
+            case .object(let object)? = try? JSONDecoder().decode(DetailValue.self, from: Data(trimmed)),
+            case .string(let statusText)? = object["status"],
+            let status = CheckStatus(rawValue: statusText), status != .skipped
+        else { return nil }
+        var details = details
+        if case .object(let own)? = object["details"] { details.merge(own) { _, new in new } }
+        if case .object(let metrics)? = object["metrics"] {
+            details["metrics"] = .object(
+                metrics.filter {
+                    if case .int = $0.value { true } else if case .double = $0.value { true } else { false }
+                })
+        }
+        var message = ""
+        if case .string(let text)? = object["message"] { message = Snippet.of(Array(text.utf8), limit: 500) }
+        return CheckOutcome(status: status, message: message.isEmpty ? status.rawValue : message, details: details)
+    }
+
+    static func nagiosOutcome(
+        _ run: ProcessRunner.Outcome,
+        code: Int32,
+        command: String,
+        details: [String: DetailValue]
+    ) -> CheckOutcome {
+        var details = details
+        let text = String(decoding: run.stdout, as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let first = lines.first.map(String.init) ?? ""
+        var message = first
+        var perf: [PerfDatum] = []
+        if let bar = first.firstIndex(of: "|") {
+            message = String(first[..<bar])
+            perf += PerfDatum.parse(String(first[first.index(after: bar)...]))
+        }
+        // Long output may carry more performance data after a '|' on a later line.
+        if let later = lines.dropFirst().firstIndex(where: { $0.contains("|") }) {
+            let rest = lines[later...].joined(separator: " ")
+            if let bar = rest.firstIndex(of: "|") { perf += PerfDatum.parse(String(rest[rest.index(after: bar)...])) }
+        }
+        if !perf.isEmpty {
+            var metrics: [String: DetailValue] = [:]
+            var perfdata: [DetailValue] = []
+            for datum in perf {
+                if let value = datum.value { metrics[datum.label] = .double(value) }
+                var item: [String: DetailValue] = [
+                    "label": .string(datum.label), "value": datum.value.map(DetailValue.double) ?? .null,
+                ]
+                for (key, value) in [
+                    ("unit", datum.unit), ("warn", datum.warn), ("crit", datum.crit), ("min", datum.min),
+                    ("max", datum.max),
+                ]
+                where !value.isEmpty {
+                    item[key] = .string(value)
+                }
+                perfdata.append(.object(item))
+            }
+            details["metrics"] = .object(metrics)
+            details["perfdata"] = .array(perfdata)
+        }
+        message = Snippet.of(Array(message.trimmingCharacters(in: .whitespaces).utf8), limit: 500)
+        if message.isEmpty {
+            let stderrLine = firstLine(run.stderr)
+            message =
+                "\(command) exited with status \(code) and printed nothing"
+                + (stderrLine.isEmpty ? "" : "; stderr: \(stderrLine)")
+        }
+        switch code {
+        case 0: return .ok(message, details: details)
+        case 1: return .warn(message, details: details)
+        case 2: return .fail(message, details: details)
+        case 3: return .fail(message.hasPrefix("UNKNOWN") ? message : "UNKNOWN: \(message)", details: details)
+        default: return .fail("\(command) exited with status \(code): \(message)", details: details)
+        }
+    }
+
+    static func firstLine(_ bytes: [UInt8]) -> String {
+        let line = bytes.prefix { $0 != UInt8(ascii: "\n") }
+        return Snippet.of(Array(line), limit: 200).trimmingCharacters(in: .whitespaces)
+    }
+}
