@@ -84,6 +84,12 @@ let package = Package(
             dependencies: ["HealthrunCLI"],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "healthrun-example",
+            dependencies: ["HealthrunCLI", "HealthrunCore"],
+            path: "Examples/CustomHealthrun",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "HealthrunTesting",
             dependencies: [
@@ -117,7 +123,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HealthrunCLITests",
-            dependencies: ["healthrun", "HealthrunCore", "HealthrunTesting"],
+            dependencies: ["healthrun", "healthrun-example", "HealthrunCore", "HealthrunTesting"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -27,10 +27,11 @@ struct BinaryRunner {
         in directory: String? = nil,
         environment: [String: String] = [:],
         limit: Duration = .seconds(30),
-        signal: (after: Duration, number: Int32)? = nil
+        signal: (after: Duration, number: Int32)? = nil,
+        executable: String? = nil
     ) async throws -> Output {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? Self.executable
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var base = ProcessInfo.processInfo.environment
