@@ -10,7 +10,10 @@ struct CSVReporter: Reporter {
     func render(_ report: RunReport, options: RenderOptions) throws -> [UInt8] {
         var text = "name,type,status,duration_ms,message\n"
         for check in report.checks {
-            let fields = [check.name, check.type, check.status.rawValue, String(Int(check.duration.milliseconds.rounded())), check.message]
+            let fields = [
+                check.name, check.type, check.status.rawValue, String(Int(check.duration.milliseconds.rounded())),
+                check.message,
+            ]
             text += fields.map(Self.quoted).joined(separator: ",") + "\n"
         }
         return Array(text.utf8)

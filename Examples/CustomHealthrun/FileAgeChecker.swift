@@ -26,7 +26,9 @@ struct FileAgeChecker: Checker {
     init(configuration: Configuration) throws {
         guard configuration.path.hasPrefix("/") else {
             // Thrown with the field's key path: the loader reports it at that field's file:line:column.
-            throw ConfigValueError("path '\(configuration.path)' is not absolute", field: ["path"], hint: "write the full path, e.g. /var/backups/db.dump")
+            throw ConfigValueError(
+                "path '\(configuration.path)' is not absolute", field: ["path"],
+                hint: "write the full path, e.g. /var/backups/db.dump")
         }
         guard configuration.maxAge.duration > .zero else {
             throw ConfigValueError("max_age must be longer than 0", field: ["max_age"])

@@ -6,7 +6,8 @@ import HealthrunCore
 @main
 struct HealthrunExample {
     static func main() async {
-        await HealthrunMain.main(tool: RunReport.Tool(name: "healthrun-example", version: "0.1.0")) { checkers, reporters in
+        await HealthrunMain.main(tool: RunReport.Tool(name: "healthrun-example", version: "0.1.0")) {
+            checkers, reporters in
             checkers.register(FileAgeChecker.self, summary: "a file modified recently (backups, heartbeats)") {
                 try FileAgeChecker(configuration: $0)
             }

@@ -28,7 +28,7 @@ struct RunCommand: AsyncParsableCommand {
         let report = await RunExecution.run(
             configuration,
             selection: selection,
-            concurrency: load.concurrency,
+            concurrency: RunExecution.fittingConcurrency(load.concurrency),
             session: session,
             output: output
         )

@@ -12,6 +12,19 @@ enum RunExecution {
         var exitCode: Int32
     }
 
+    /// Raises the open-file limit and lowers `requested` (saying so) when it still does not fit,
+    /// rather than failing checks at random with "too many open files".
+    static func fittingConcurrency(_ requested: Int) -> Int {
+        let limit = OpenFileLimit.raiseToHardLimit()
+        let (concurrency, clamped) = OpenFileLimit.clamp(requested, limit: limit)
+        if clamped {
+            printError(
+                "healthrun: --concurrency \(requested) needs more open files than the limit allows (\(limit)); running \(concurrency) at a time"
+            )
+        }
+        return concurrency
+    }
+
     static func run(
         _ configuration: LoadedConfiguration,
         selection: Selection,

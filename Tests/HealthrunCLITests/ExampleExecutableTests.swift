@@ -27,7 +27,8 @@ import Testing
 
     @Test func itsFieldErrorsAreLocatedLikeTheBuiltIns() async throws {
         let directory = try TemporaryDirectory(files: [
-            "checks.d/backup.yaml": "checks:\n  - name: backup\n    type: file_age\n    path: relative/backup.dump\n    max_age: 1 day\n"
+            "checks.d/backup.yaml":
+                "checks:\n  - name: backup\n    type: file_age\n    path: relative/backup.dump\n    max_age: 1 day\n"
         ])
         defer { directory.remove() }
         let output = try await BinaryRunner.run(["validate"], in: directory.path, executable: Self.executable)

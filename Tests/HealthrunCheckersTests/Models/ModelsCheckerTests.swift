@@ -166,3 +166,25 @@ import Testing
         #expect(!run.allOutput.contains("issued-token-000111222"))
     }
 }
+
+@Suite struct ModelsOverTLSTests {
+    /// GigaChat's certificate chains to a root common trust stores lack: `tls.ca_file` must
+    /// cover both the token step and the listing.
+    @Test func gigaChatWithItsOwnRoot() async throws {
+        let certificates = try await HTTPTLSTests.certificates.value
+        let authKey = "Z2lnYTpjaGF0LWNhbmFyeQ=="
+        let server = try await LoopbackHTTPServer(
+            tls: (certificates.path("server.pem"), certificates.path("server-key.pem")),
+            handler: ProviderImitations.gigaChat(authKey: authKey)
+        )
+        defer { Task { await server.close() } }
+        let fields =
+            "provider: gigachat\nurl: \(server.baseURL)/api/v1/models\ntoken_url: \(server.baseURL)/api/v2/oauth\nauth_key: \(authKey)"
+        let untrusted = try await CheckHarness.run(CheckHarness.check("models", fields))
+        #expect(untrusted.result.message == "token request: TLS: certificate not trusted (127.0.0.1:\(server.port))")
+        let trusted = try await CheckHarness.run(
+            CheckHarness.check("models", fields + "\ntls: {ca_file: \(certificates.path("ca.pem"))}"))
+        #expect(trusted.result.status == .ok, "\(trusted.result.message)")
+        #expect(trusted.result.message == "3 models: GigaChat, GigaChat-Pro, GigaChat-Max")
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import HealthrunCheckers
+import HealthrunCore
+import HealthrunTesting
+import Testing
+
+/// The engine is a library: called again and again in one process, it must leave no file
+/// descriptors, child processes or connections behind.
+@Suite(.serialized) struct ResourceTests {
+    static func openDescriptors() -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
+    }
+
+    static func childProcesses() -> [Int32] {
+        let me = getpid()
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { Int32($0) }.filter { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 2 && Int32(fields[1]) == me
+        }
+    }
+
+    @Test func aThousandRunsLeaveNothingBehind() async throws {
+        let server = try await LoopbackHTTPServer { _ in .text(200, "ok") }
+        defer { Task { await server.close() } }
+        let plugins = try TemporaryDirectory(files: ["hello": "#!/bin/sh\necho 'OK - hello'\n"])
+        defer { plugins.remove() }
+        chmod(plugins.path + "/hello", 0o755)
+        let yaml = """
+            checks:
+              - {name: web, type: http, url: "\(server.baseURL)/"}
+              - {name: port, type: tcp, host: 127.0.0.1, port: \(server.port)}
+              - {name: plugin, type: hello}
+            """
+        // Warm up: event loops, thread pools and caches are made once per process.
+        _ = try await CheckHarness.run(yaml, plugins: plugins.path)
+        let descriptorsBefore = Self.openDescriptors()
+        for _ in 0..<1000 {
+            let run = try await CheckHarness.run(yaml, plugins: plugins.path)
+            #expect(run.report.summary.ok == 3)
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let descriptorsAfter = Self.openDescriptors()
+        #expect(
+            descriptorsAfter - descriptorsBefore <= 4,
+            "descriptors grew from \(descriptorsBefore) to \(descriptorsAfter)")
+        #expect(Self.childProcesses().isEmpty, "children left: \(Self.childProcesses())")
+    }
+
+    @Test func concurrencyIsClampedToTheOpenFileLimit() {
+        #expect(OpenFileLimit.clamp(500, limit: 1024) == (160, true))
+        #expect(OpenFileLimit.clamp(64, limit: 1024) == (64, false))
+        #expect(OpenFileLimit.clamp(10, limit: 10) == (1, true))
+    }
+}
