@@ -3,7 +3,8 @@
 # Extra arguments go to `swift test` (e.g. --filter PostgresCheckerTests).
 #
 # Without arguments it runs in two passes: first the CPU-heavy suites alone (headless Chromium
-# takes both cores for a second as it starts; the resource test spawns a thousand plugins),
+# takes both cores for a second as it starts; the resource test spawns a thousand plugins; the
+# fuzz and scale suites keep a core busy for seconds),
 # which would push the deadline assertions of the other suites past their bounds; then
 # everything else.
 set -euo pipefail
@@ -14,7 +15,7 @@ start_postgres
 if (($#)); then
     swift test "$@"
 else
-    heavy='HTMLReporterTests|ResourceTests'
+    heavy='HTMLReporterTests|ResourceTests|FuzzTests|LoaderScaleTests'
     swift test --filter "$heavy"
     swift test --skip "$heavy"
 fi
