@@ -44,6 +44,7 @@ enum RunExecution {
         let runTask = Task { await engine.run(configuration, selection: selection) }
         signals.start { runTask.cancel() }
         let report = await runTask.value
+        if signals.received != nil { ProcessGroups.killAll() }
         await session.http.shutdown()
 
         let environment = ProcessInfo.processInfo.environment
@@ -119,6 +120,7 @@ final class SignalWatcher: Sendable {
                     )
                     onFirst()
                 } else {
+                    ProcessGroups.killAll()
                     exit(128 + number)
                 }
             }

@@ -208,6 +208,25 @@ import Testing
         #expect(messages == ["run cancelled", "run cancelled"])
     }
 
+    @Test func anInterruptedRunLeavesNoPluginBehind() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let pidFile = directory.path + "/pid"
+        try directory.write(
+            "Plugins/stubborn", "#!/bin/sh\necho $$ > \(pidFile)\ntrap '' TERM\nwhile :; do sleep 1; done\n")
+        chmod(directory.path + "/Plugins/stubborn", 0o755)
+        try directory.write("checks.d/a.yaml", "checks:\n  - {name: s, type: stubborn, timeout: 30s}\n")
+        let output = try await BinaryRunner.run(["-q"], in: directory.path, signal: (.milliseconds(700), SIGINT))
+        #expect(output.exitCode == 130)
+        let pid =
+            Int32(
+                (try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines))
+            ?? 0
+        #expect(pid > 0)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(kill(pid, 0) != 0, "plugin \(pid) outlived healthrun")
+    }
+
     @Test func secretsNeverReachAnyOutput() async throws {
         let canary = "sk-canary-cli-0123456789abcdefXYZ"
         let server = try await LoopbackHTTPServer { request in

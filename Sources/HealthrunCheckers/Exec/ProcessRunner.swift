@@ -95,6 +95,8 @@ enum ProcessRunner {
             for fd in [stdinPair[0], stdoutPipe[0], stderrPipe[0]] { close(fd) }
             throw SpawnFailure(code: spawned, command: arguments[0])
         }
+        ProcessGroups.started(pid)
+        defer { ProcessGroups.finished(pid) }
         return supervise(
             pid: pid,
             stdin: stdinPair[0],
