@@ -31,8 +31,30 @@ public struct ConnectionString: Decodable, Sendable, Hashable, CustomStringConve
 
     public init(from decoder: any Decoder) throws {
         value = try decoder.singleValueContainer().decode(String.self)
+        try Self.checkUserInfo(value, redactor: decoder.redactor)
         let options = try Self.parse(value)
         if let password = options["password"] { decoder.redactor?.register(password) }
+    }
+
+    /// In a URI the user and password end at the first `/`, `?` or `#`: libpq would read the rest
+    /// of an unencoded password as the host (connecting elsewhere, and showing part of the
+    /// password as a host name). Such a DSN is an error; the password is registered either way.
+    static func checkUserInfo(_ value: String, redactor: Redactor?) throws(ConfigValueError) {
+        guard let scheme = value.range(of: "://"), value.hasPrefix("postgres") else { return }
+        let rest = value[scheme.upperBound...]
+        guard let at = rest.lastIndex(of: "@") else { return }
+        let userInfo = rest[..<at]
+        if let colon = userInfo.firstIndex(of: ":") {
+            let password = String(userInfo[userInfo.index(after: colon)...])
+            redactor?.register(password)
+            redactor?.register(password.removingPercentEncoding ?? password)
+        }
+        if userInfo.contains(where: { "/?#".contains($0) }) {
+            throw ConfigValueError(
+                "the user or password in the dsn contains '/', '?' or '#', which ends the user part of a URI",
+                hint: "percent-encode them (/ as %2F, ? as %3F, # as %23), or use host, user and password fields"
+            )
+        }
     }
 
     init(_ value: String) {

@@ -159,3 +159,20 @@ struct PostgresCheckerTests {
         }
     }
 }
+
+@Suite struct ConnectionStringTests {
+    @Test func anUnencodedSlashInThePasswordIsAnError() async {
+        do {
+            _ = try await TestServer.run("dsn: \"postgresql://u:pass/word-canary@127.0.0.1:5432/db\"")
+            Issue.record("loaded")
+        } catch let error as ConfigurationError {
+            #expect(
+                error.diagnostics.first?.description
+                    == "db.yaml:5:10: error: the user or password in the dsn contains '/', '?' or '#', which ends the user part of a URI\n  hint: percent-encode them (/ as %2F, ? as %3F, # as %23), or use host, user and password fields"
+            )
+            #expect(!error.description.contains("word-canary"))
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+}

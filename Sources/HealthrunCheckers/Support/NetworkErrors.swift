@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HealthrunCore
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -85,7 +86,9 @@ enum NetworkErrors {
 /// `\u{1B}`, …, and cut to `limit` characters.
 enum Snippet {
     static func of(_ bytes: some Collection<UInt8>, limit: Int = 120) -> String {
-        let text = String(decoding: bytes.prefix(limit * 4), as: UTF8.self)
+        // Redact before cutting: a secret cut in half would no longer be recognised.
+        let window = String(decoding: bytes.prefix(limit * 4 + 4096), as: UTF8.self)
+        let text = Redactor.redactCurrent(window)
         var result = ""
         for character in text {
             if result.count >= limit {

@@ -145,8 +145,10 @@ public struct Engine: Sendable {
                 redactor: redactor
             )
             let checker = check.checker
-            let end = await DeadlineRace.run(deadline: deadline, executor: executor) {
-                try await checker.check(context)
+            let end = await Redactor.$current.withValue(redactor) {
+                await DeadlineRace.run(deadline: deadline, executor: executor) {
+                    try await checker.check(context)
+                }
             }
             elapsed = attemptStart.duration(to: .now)
             switch end {

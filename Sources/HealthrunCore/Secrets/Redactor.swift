@@ -86,6 +86,18 @@ public final class Redactor: Sendable {
     }
 }
 
+extension Redactor {
+    /// The redactor of the check running on this task, set by the engine around every attempt.
+    /// Code that shortens text a server sent must redact it first (a secret cut in half no
+    /// longer matches): ``redactCurrent(_:)`` does that.
+    @TaskLocal public static var current: Redactor?
+
+    /// `text` with the running check's secrets masked (unchanged outside a check).
+    public static func redactCurrent(_ text: String) -> String {
+        current?.redact(text) ?? text
+    }
+}
+
 extension Decoder {
     /// The run's redactor, when the loader decodes with one.
     public var redactor: Redactor? {
