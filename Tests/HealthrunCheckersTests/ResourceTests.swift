@@ -50,6 +50,36 @@ import Testing
         #expect(Self.childProcesses().isEmpty, "children left: \(Self.childProcesses())")
     }
 
+    /// Peak resident memory of this process, from /proc/self/status (VmHWM), in MiB.
+    static func peakResidentMiB() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024
+    }
+
+    @Test func tenThousandChecksAtConcurrency500() async throws {
+        OpenFileLimit.raiseToHardLimit()
+        let server = try await LoopbackHTTPServer { request in .json(200, #"{"status":"ok","path":"\#(request.path)"}"#)
+        }
+        defer { Task { await server.close() } }
+        var yaml = "checks:\n"
+        for index in 0..<10_000 {
+            yaml +=
+                "  - {name: c\(index), type: http, url: \"\(server.baseURL)/\(index)\", expect: {json: {\"$.path\": \"/\(index)\"}}}\n"
+        }
+        let before = Self.peakResidentMiB()
+        let run = try await CheckHarness.run(yaml, concurrency: 500)
+        let peak = Self.peakResidentMiB()
+        print(
+            "10,000 checks at concurrency 500: \(run.elapsed), peak RSS \(peak) MiB (\(before) MiB before; server in the same process)"
+        )
+        #expect(
+            run.report.summary.ok == 10_000, "\(run.report.checks.filter { $0.status != .ok }.prefix(3).map(\.message))"
+        )
+        #expect(Set(server.requests.map(\.path)).count == 10_000, "every check hit its own URL")
+        #expect(peak < 1024, "peak RSS \(peak) MiB")
+    }
+
     @Test func concurrencyIsClampedToTheOpenFileLimit() {
         #expect(OpenFileLimit.clamp(500, limit: 1024) == (160, true))
         #expect(OpenFileLimit.clamp(64, limit: 1024) == (64, false))

@@ -99,6 +99,19 @@ struct PostgresCheckerTests {
         #expect(!everything.contains(TestServer.password))
     }
 
+    @Test func aStandbyFailsReadWriteButAnswersReads() async throws {
+        let standby = ProcessInfo.processInfo.environment["HEALTHRUN_TEST_PG_STANDBY_PORT"] ?? ""
+        try #require(!standby.isEmpty, "scripts/postgres.sh starts a standby")
+        let fields = "host: 127.0.0.1\nport: \(standby)\nuser: ${PG_USER}\npassword: ${PG_PASSWORD}\ndatabase: postgres"
+        let (reads, _, _) = try await TestServer.run(fields)
+        #expect(reads.status == .ok, "\(reads.message)")
+        let (writes, _, everything) = try await TestServer.run(fields + "\nread_write: true")
+        #expect(writes.status == .fail)
+        #expect(writes.message == "server is a read-only standby (pg_is_in_recovery() is true), read_write required")
+        #expect(writes.details["in_recovery"] == .bool(true))
+        #expect(!everything.contains(TestServer.password))
+    }
+
     @Test func manyPingsInParallel() async throws {
         var registry = CheckerRegistry()
         registry.registerPostgres()
