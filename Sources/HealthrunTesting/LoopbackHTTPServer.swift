@@ -205,3 +205,37 @@ extension String {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
+
+/// A TCP listener that closes each connection as soon as the client sends anything (a database
+/// that drops the startup packet).
+public final class HangUpServer: Sendable {
+    /// The port it listens on.
+    public let port: Int
+    private let channel: any Channel
+
+    /// Starts the listener.
+    public init() async throws {
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(HangUpHandler())
+                }
+            }
+        channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
+        port = channel.localAddress?.port ?? 0
+    }
+
+    /// Stops listening.
+    public func close() async {
+        try? await channel.close()
+    }
+
+    private final class HangUpHandler: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            context.close(promise: nil)
+        }
+    }
+}

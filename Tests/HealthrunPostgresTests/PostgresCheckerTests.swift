@@ -138,6 +138,15 @@ struct PostgresCheckerTests {
         #expect(elapsed < .seconds(1))
     }
 
+    @Test func aServerThatClosesAfterTheStartupPacket() async throws {
+        let server = try await HangUpServer()
+        defer { Task { await server.close() } }
+        let (result, elapsed, _) = try await TestServer.run(
+            "host: 127.0.0.1\nport: \(server.port)\nuser: x\npassword: pw-canary-123")
+        #expect(result.message == "the server at 127.0.0.1:\(server.port) closed the connection unexpectedly")
+        #expect(elapsed < .seconds(1))
+    }
+
     @Test func aServerThatNeverSpeaksFailsAtTheDeadline() async throws {
         let blackhole = try await BlackholeServer()
         defer { Task { await blackhole.close() } }
