@@ -30,7 +30,8 @@ import Testing
     }
 
     enum Fault: String, CaseIterable, Sendable {
-        case refused, blackhole, tlsNeverHandshakes, untrustedCertificate, headersThenSilence, dripsTheBody
+        case refused, blackhole, tlsNeverHandshakes, untrustedCertificate, expiredCertificate, wrongHostCertificate
+        case headersThenSilence, dripsTheBody
         case floodChunked, floodWithLength, shortBody, resetMidBody, invalidJSON, wrongShape, emptyBody
         case nonUTF8Body, hugeJSONString, redirectLoop, redirectToRefusedPort
 
@@ -68,7 +69,8 @@ import Testing
             switch self {
             case .refused: ["connection refused"]
             case .blackhole, .tlsNeverHandshakes, .headersThenSilence, .dripsTheBody: ["timed out after 500ms"]
-            case .untrustedCertificate: ["TLS: certificate not trusted"]
+            case .untrustedCertificate, .expiredCertificate: ["TLS: certificate not trusted"]
+            case .wrongHostCertificate: ["TLS: certificate is not valid for host"]
             case .floodChunked, .floodWithLength, .hugeJSONString: ["larger than max_body"]
             case .shortBody: ["before a complete response"]
             case .resetMidBody: ["connection reset", "connection closed"]
@@ -93,10 +95,11 @@ import Testing
             let server = try await BlackholeServer()
             blackhole = server
             base = "\(fault == .blackhole ? "http" : "https")://127.0.0.1:\(server.port)"
-        case .untrustedCertificate:
+        case .untrustedCertificate, .expiredCertificate, .wrongHostCertificate:
             let certificates = try await HTTPTLSTests.certificates.value
+            let name = [.untrustedCertificate: "self-signed", .expiredCertificate: "expired"][fault] ?? "wrong-host"
             let server = try await LoopbackHTTPServer(
-                tls: (certificates.path("self-signed.pem"), certificates.path("self-signed-key.pem"))
+                tls: (certificates.path("\(name).pem"), certificates.path("\(name)-key.pem"))
             ) {
                 _ in .text(200, "ok")
             }
@@ -121,7 +124,11 @@ import Testing
                 await listener?.close()
             }
         }
-        let (type, fields) = kind.fields(base)
+        var (type, fields) = kind.fields(base)
+        if fault == .expiredCertificate || fault == .wrongHostCertificate {
+            // Trusted roots, so the only fault is the one named.
+            fields += "\ntls: {ca_file: \(try await HTTPTLSTests.certificates.value.path("ca.pem"))}"
+        }
         let run = try await CheckHarness.run(CheckHarness.check(type, timeout: fault.timeout, fields))
         #expect(run.result.status == .fail, "\(kind) × \(fault): \(run.result.status) \(run.result.message)")
         let limit = (try DurationParser.parse(fault.timeout)) + .milliseconds(500)
