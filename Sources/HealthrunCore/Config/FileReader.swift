@@ -15,9 +15,19 @@ enum FileReader {
     }
 
     static func read(_ path: String) throws(Failure) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // Non-blocking, so a FIFO without a writer cannot hang the load; then only regular files
+        // and character devices (/dev/null) are read.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw Failure(description: String(cString: strerror(errno)).lowercased()) }
         defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            throw Failure(description: String(cString: strerror(errno)).lowercased())
+        }
+        let kind = status.st_mode & S_IFMT
+        guard kind == S_IFREG || kind == S_IFCHR else {
+            throw Failure(description: "not a regular file (a pipe, socket or device)")
+        }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {

@@ -63,6 +63,7 @@ import Testing
         // A 20 MB file, a symlink loop, a NUL byte and bytes that are not UTF-8.
         try directory.write("huge.yaml", "checks:\n" + String(repeating: "# padding line\n", count: 1_400_000))
         symlink(directory.path + "/loop.yaml", directory.path + "/loop.yaml")
+        mkfifo(directory.path + "/fifo.yaml", 0o644)
         try Data([0x63, 0x68, 0x65, 0x63, 0x6B, 0x73, 0x3A, 0x00, 0x0A]).write(
             to: URL(fileURLWithPath: directory.path + "/nul.yaml"))
         try Data([0x63, 0x68, 0xFF, 0xFE, 0x0A]).write(to: URL(fileURLWithPath: directory.path + "/latin1.yaml"))
@@ -75,6 +76,7 @@ import Testing
             }
             #expect(messages.contains("huge.yaml: cannot read file: file is larger than 16 MiB"))
             #expect(messages.contains("loop.yaml: cannot read file: too many levels of symbolic links"))
+            #expect(messages.contains("fifo.yaml: cannot read file: not a regular file (a pipe, socket or device)"))
             #expect(messages.contains("latin1.yaml: file is not valid UTF-8 (byte 0xff at offset 2)"))
             #expect(messages.contains { $0.hasPrefix("nul.yaml: invalid YAML") }, "\(messages)")
         }
