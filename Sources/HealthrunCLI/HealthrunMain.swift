@@ -32,7 +32,10 @@ struct HealthrunCommand: AsyncParsableCommand {
             configuration or command line, 130/143 interrupted.
             """,
         version: healthrunVersion,
-        subcommands: [RunCommand.self, ValidateCommand.self, ListCommand.self, TypesCommand.self, DemoCommand.self],
+        subcommands: [
+            RunCommand.self, ValidateCommand.self, ListCommand.self, TypesCommand.self, DemoCommand.self,
+            MergeCommand.self,
+        ],
         defaultSubcommand: RunCommand.self
     )
 

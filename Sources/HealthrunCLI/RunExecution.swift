@@ -46,7 +46,14 @@ enum RunExecution {
         let report = await runTask.value
         if signals.received != nil { ProcessGroups.killAll() }
         await session.http.shutdown()
+        var code = deliver(report, reporters: session.reporters, output: output)
+        if let signal = signals.received { code = 128 + signal }
+        return Outcome(report: report, exitCode: code)
+    }
 
+    /// Prints the console table and writes every report `output` asks for; returns the exit
+    /// code: the report's, or 2 when no report at all could be written.
+    static func deliver(_ report: RunReport, reporters: ReporterRegistry, output: OutputOptions) -> Int32 {
         let environment = ProcessInfo.processInfo.environment
         let color =
             !output.noColor && environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
@@ -55,7 +62,7 @@ enum RunExecution {
         var targets = output.targets
         let stdoutTaken = targets.contains { target in
             target.format != "github"
-                && (target.path ?? session.reporters.reporter(named: target.format)?.defaultPath) == "-"
+                && (target.path ?? reporters.reporter(named: target.format)?.defaultPath) == "-"
         }
         if !output.quiet, !stdoutTaken {
             targets.insert(ReportTarget(format: "console", path: "-"), at: 0)
@@ -63,13 +70,13 @@ enum RunExecution {
         // In GitHub Actions: annotations for failed and warned checks, and the summary table.
         let inGitHubActions = environment["GITHUB_ACTIONS"] == "true"
         if inGitHubActions, !targets.contains(where: { $0.format == "github" }),
-            session.reporters.reporter(named: "github") != nil
+            reporters.reporter(named: "github") != nil
         {
             targets.append(ReportTarget(format: "github", path: "-"))
         }
         var written = 0
         for target in targets {
-            guard let reporter = session.reporters.reporter(named: target.format) else { continue }
+            guard let reporter = reporters.reporter(named: target.format) else { continue }
             let path = target.path ?? reporter.defaultPath
             do {
                 let bytes = try reporter.render(
@@ -81,7 +88,7 @@ enum RunExecution {
             }
         }
         if inGitHubActions, let summaryPath = environment["GITHUB_STEP_SUMMARY"], !summaryPath.isEmpty,
-            let markdown = session.reporters.reporter(named: "markdown")
+            let markdown = reporters.reporter(named: "markdown")
         {
             do {
                 try ReportWriter.append(
@@ -90,10 +97,7 @@ enum RunExecution {
                 printError("healthrun: step summary: \(error)")
             }
         }
-        var code = report.exitCode
-        if written == 0, !targets.isEmpty { code = 2 }
-        if let signal = signals.received { code = 128 + signal }
-        return Outcome(report: report, exitCode: code)
+        return written == 0 && !targets.isEmpty ? 2 : report.exitCode
     }
 }
 

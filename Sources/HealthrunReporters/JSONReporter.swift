@@ -23,6 +23,7 @@ public struct JSONReporter: Reporter {
             ("finished_at", .string(Timestamp.iso8601(report.finishedAt))),
             ("duration_ms", .number(Timestamp.milliseconds(report.duration))),
             ("status", .string(report.status.rawValue)),
+            ("cancelled", .bool(report.cancelled)),
             (
                 "summary",
                 .object([
@@ -57,6 +58,9 @@ public struct JSONReporter: Reporter {
             ("policy", .string(result.policy.rawValue)),
             ("status", .string(result.status.rawValue)),
             ("members", .array(result.members.map(JSONText.string))),
+            ("carried_by", result.carriedBy.map(JSONText.string) ?? .null),
+            ("critical", .bool(result.critical)),
+            ("message", .string(result.message)),
         ])
     }
 

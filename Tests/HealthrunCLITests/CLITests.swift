@@ -66,8 +66,8 @@ import Testing
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(
             Set(json.keys) == [
-                "schema_version", "tool", "started_at", "finished_at", "duration_ms", "status", "summary", "checks",
-                "groups",
+                "schema_version", "tool", "started_at", "finished_at", "duration_ms", "status", "cancelled", "summary",
+                "checks", "groups",
             ])
         #expect(json["schema_version"] as? Int == 1)
         #expect(json["status"] as? String == "ok")
@@ -85,6 +85,8 @@ import Testing
         let groups = try #require(json["groups"] as? [[String: Any]])
         #expect(groups[0]["policy"] as? String == "any")
         #expect(groups[0]["members"] as? [String] == ["app-health"])
+        #expect(groups[0]["carried_by"] as? String == "app-health")
+        #expect(groups[0]["critical"] as? Bool == true)
         let started = try #require(json["started_at"] as? String)
         #expect(started.count == 24 && started.hasSuffix("Z"), "\(started)")
     }

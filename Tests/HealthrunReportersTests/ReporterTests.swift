@@ -19,6 +19,55 @@ import Testing
         #expect((checks[1]["details"] as? [String: Any])?["body"] as? String == Fixtures.xss)
         #expect(checks[3]["attempts"] as? Int == 0)
     }
+
+    /// `healthrun merge` reads what the JSON reporter writes: every field a report carries
+    /// comes back, hostile strings included (the source keeps file and line, not the column).
+    @Test func readsBackWhatItWrote() throws {
+        let original = Fixtures.report
+        let bytes = try JSONReporter().render(original, options: RenderOptions())
+        let read = try JSONReportReader.read(bytes, file: "a.json")
+        #expect(read.startedAt == original.startedAt)
+        #expect(read.finishedAt == original.finishedAt)
+        #expect(read.duration == original.duration)
+        #expect(read.status == original.status)
+        #expect(read.checks.count == original.checks.count)
+        for (back, check) in zip(read.checks, original.checks) {
+            #expect(back.name == check.name)
+            #expect(back.status == check.status)
+            #expect(back.message == check.message)
+            #expect(back.details == check.details)
+            #expect(back.group == check.group)
+            #expect(back.tags == check.tags)
+            #expect(back.duration == check.duration)
+            #expect(back.source == SourceLocation(file: check.source.file, line: check.source.line))
+        }
+        #expect(read.groups == original.groups)
+        #expect(try JSONReporter().render(read, options: RenderOptions()) == bytes)
+    }
+
+    @Test(arguments: [
+        ("{", "a.json: not a healthrun JSON report: invalid JSON"),
+        (#"{"schema_version": 2}"#, "a.json: schema_version 2 is not supported (this healthrun reads 1)"),
+        (
+            #"{"schema_version": 1, "tool": {"name": "x", "version": "1"}}"#,
+            "a.json: not a healthrun JSON report: started_at is missing"
+        ),
+        (
+            #"{"schema_version": 1, "tool": {"name": "x", "version": "1"}, "started_at": "2026-11-18T11:06:40Z", "finished_at": "2026-11-18T11:06:40Z", "duration_ms": 1, "groups": [], "checks": [{"name": "a", "type": "http", "status": "down"}]}"#,
+            "a.json: not a healthrun JSON report: checks[0].status: "
+        ),
+        (
+            #"{"schema_version": 1, "tool": {"name": "x", "version": "1"}, "started_at": "yesterday", "finished_at": "2026-11-18T11:06:40Z", "duration_ms": 1, "groups": [], "checks": []}"#,
+            "a.json: started_at and finished_at must be ISO-8601 times"
+        ),
+    ])
+    func rejectsWhatIsNotAReport(json: String, message: String) {
+        #expect {
+            try JSONReportReader.read(Array(json.utf8), file: "a.json")
+        } throws: { error in
+            "\(error)".hasPrefix(message)
+        }
+    }
 }
 
 @Suite struct JUnitReporterTests {
