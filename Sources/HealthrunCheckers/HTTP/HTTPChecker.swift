@@ -8,6 +8,8 @@ import NIOSSL
 /// `type: http` — one request, judged by status, body, JSON paths, headers and certificate expiry.
 public struct HTTPChecker: Checker {
     public static let typeName = "http"
+    /// SwiftNIO only: never blocks a thread.
+    public static let mayBlock = false
 
     /// The fields of an http check.
     public struct Configuration: Decodable, Sendable {

@@ -8,6 +8,8 @@ import NIOSSL
 /// following pages, judged by the models it must list.
 public struct ModelsChecker: Checker {
     public static let typeName = "models"
+    /// SwiftNIO only: never blocks a thread.
+    public static let mayBlock = false
 
     /// The fields of a models check.
     public struct Configuration: Decodable, Sendable {

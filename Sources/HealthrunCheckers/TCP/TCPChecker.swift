@@ -5,6 +5,8 @@ import NIOPosix
 /// `type: tcp` — a TCP connect within the deadline.
 public struct TCPChecker: Checker {
     public static let typeName = "tcp"
+    /// SwiftNIO only: never blocks a thread.
+    public static let mayBlock = false
 
     /// The fields of a tcp check.
     public struct Configuration: Decodable, Sendable {

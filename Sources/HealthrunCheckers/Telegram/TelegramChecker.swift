@@ -6,6 +6,8 @@ import NIOSSL
 /// `type: telegram` — the Bot API's `getMe` (and optionally `getWebhookInfo`).
 public struct TelegramChecker: Checker {
     public static let typeName = "telegram"
+    /// SwiftNIO only: never blocks a thread.
+    public static let mayBlock = false
 
     /// The fields of a telegram check.
     public struct Configuration: Decodable, Sendable {

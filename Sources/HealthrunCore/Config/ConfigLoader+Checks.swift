@@ -83,7 +83,7 @@ extension ConfigLoader {
                 }
             }
             guard let name else {
-                if mapping["name"] == nil {
+                if mapping.value(forKey: "name") == nil {
                     state.diagnostics.append(
                         Diagnostic("group has no 'name'", at: session.location(of: item), hints: ["add 'name: llm'"])
                     )
@@ -159,7 +159,7 @@ extension ConfigLoader {
                 state.checkLocations[name] = location
                 nameIsValid = true
             }
-        } else if mapping["name"] == nil {
+        } else if mapping.value(forKey: "name") == nil {
             diagnostics.append(
                 Diagnostic(
                     "check has no 'name'", at: checkLocation, hints: ["add 'name: my-service' (\(Self.nameHint))"])
@@ -173,11 +173,11 @@ extension ConfigLoader {
         var factory: CheckerRegistry.Factory?
         let known = registry.typeNames
         if let type {
-            let candidates = registry.allTypeNames
             factory = registry.factory(for: type)
             if factory == nil {
                 var hints: [String] = []
-                if let nearest = Suggestions.nearest(to: type, in: candidates) {
+                // Only here: listing the plugins reads a directory.
+                if let nearest = Suggestions.nearest(to: type, in: registry.allTypeNames) {
                     hints.append("did you mean '\(nearest)'?")
                 }
                 diagnostics.append(
@@ -192,7 +192,7 @@ extension ConfigLoader {
                     )
                 )
             }
-        } else if mapping["type"] == nil {
+        } else if mapping.value(forKey: "type") == nil {
             diagnostics.append(
                 Diagnostic(
                     "\(label) has no 'type'",

@@ -99,14 +99,14 @@ public struct ConfigLoader: Sendable {
             }
         }
         var defaults = FileDefaults()
-        if let node = mapping["defaults"] {
+        if let node = mapping.value(forKey: "defaults") {
             defaults = decodeDefaults(node, session: session, into: &state)
         }
-        if let node = mapping["groups"] {
+        if let node = mapping.value(forKey: "groups") {
             decodeGroups(node, session: session, into: &state)
         }
-        guard let checksNode = mapping["checks"] else {
-            if mapping["groups"] == nil {
+        guard let checksNode = mapping.value(forKey: "checks") else {
+            if mapping.value(forKey: "groups") == nil {
                 state.diagnostics.append(
                     Diagnostic(
                         "file has no 'checks:' list",

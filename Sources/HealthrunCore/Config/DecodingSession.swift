@@ -9,7 +9,7 @@ final class DecodingSession {
     let redactor: Redactor
     var diagnostics: [Diagnostic] = []
     /// Mappings opened as keyed containers, by their position, with the keys asked for.
-    private(set) var openedMappings: [String: (mapping: Node.Mapping, touched: Set<String>)] = [:]
+    private(set) var openedMappings: [MappingID: (mapping: Node.Mapping, touched: Set<String>)] = [:]
     private var visitedNodes = 0
     /// Alias expansion ("billion laughs") can make a small file into a huge tree.
     static let nodeBudget = 200_000
@@ -48,8 +48,14 @@ final class DecodingSession {
         openedMappings[Self.identity(of: mapping), default: (mapping, [])].touched.insert(key)
     }
 
-    private static func identity(of mapping: Node.Mapping) -> String {
-        "\(mapping.mark?.line ?? 0):\(mapping.mark?.column ?? 0)"
+    /// A mapping's place in its file, which tells mappings of one file apart.
+    struct MappingID: Hashable {
+        var line: Int
+        var column: Int
+    }
+
+    private static func identity(of mapping: Node.Mapping) -> MappingID {
+        MappingID(line: mapping.mark?.line ?? 0, column: mapping.mark?.column ?? 0)
     }
 
     /// The scalar's text with `${VAR}` expanded; undefined variables are recorded, and values

@@ -15,7 +15,7 @@ struct FieldReader {
     /// The decoded value of `key`, `nil` when absent or invalid (then a diagnostic is kept).
     mutating func read<T: Decodable>(_ key: String, as type: T.Type = T.self) -> T? {
         session.touch(key, in: mapping)
-        guard let node = mapping[key] else { return nil }
+        guard let node = mapping.value(forKey: key) else { return nil }
         do {
             return try NodeDecoder(node: node, session: session, codingPath: [AnyCodingKey(stringValue: key)]).decode(
                 T.self)
@@ -29,12 +29,12 @@ struct FieldReader {
 
     /// The location of `key`'s value, or of the mapping when the key is absent.
     func location(of key: String) -> SourceLocation {
-        session.location(of: mapping[key]?.mark ?? mapping.mark)
+        session.location(of: mapping.value(forKey: key)?.mark ?? mapping.mark)
     }
 
     /// The location of item `index` of the list under `key`.
     func location(of key: String, item index: Int) -> SourceLocation {
-        guard case .sequence(let sequence)? = mapping[key], sequence.indices.contains(index) else {
+        guard case .sequence(let sequence)? = mapping.value(forKey: key), sequence.indices.contains(index) else {
             return location(of: key)
         }
         return session.location(of: sequence[index])

@@ -43,7 +43,7 @@ struct NodeDecoder: Decoder {
         for key in path {
             switch current {
             case .mapping(let mapping):
-                guard let value = mapping[key] else { return session.location(of: current) }
+                guard let value = mapping.value(forKey: key) else { return session.location(of: current) }
                 current = value
             case .sequence(let sequence):
                 guard let index = Int(key), sequence.indices.contains(index) else {
@@ -127,6 +127,18 @@ extension Node {
 private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let decoder: NodeDecoder
     let mapping: Node.Mapping
+    /// Values by key, built once: a container is asked for every field its type knows.
+    let values: [String: Node]
+
+    init(decoder: NodeDecoder, mapping: Node.Mapping) {
+        self.decoder = decoder
+        self.mapping = mapping
+        var values: [String: Node] = [:]
+        for (key, value) in mapping {
+            if let name = key.scalar?.string, values[name] == nil { values[name] = value }
+        }
+        self.values = values
+    }
 
     var codingPath: [any CodingKey] { decoder.codingPath }
 
@@ -140,12 +152,12 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
 
     func contains(_ key: Key) -> Bool {
         decoder.session.touch(key.stringValue, in: mapping)
-        return mapping[key.stringValue] != nil
+        return values[key.stringValue] != nil
     }
 
     private func child(_ key: Key) throws -> NodeDecoder {
         decoder.session.touch(key.stringValue, in: mapping)
-        guard let value = mapping[key.stringValue] else {
+        guard let value = values[key.stringValue] else {
             throw decoder.failure("missing required key '\(key.stringValue)'")
         }
         return try NodeDecoder(node: value, session: decoder.session, codingPath: codingPath + [key])
@@ -296,4 +308,14 @@ private struct SingleValueNodeContainer: SingleValueDecodingContainer {
     func decode(_ type: UInt64.Type) throws -> UInt64 { try integer(type) }
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T { try decoder.decode(T.self) }
+}
+
+extension Node.Mapping {
+    /// The value of the key spelled `key`, by plain string comparison. Yams' own
+    /// `subscript(String)` builds a node for the key and resolves its tag with regular
+    /// expressions on every lookup: most of the load time of a large checks.d.
+    func value(forKey key: String) -> Node? {
+        for (candidate, value) in self where candidate.scalar?.string == key { return value }
+        return nil
+    }
 }

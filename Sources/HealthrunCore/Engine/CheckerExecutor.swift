@@ -27,16 +27,29 @@ public final class CheckerExecutor: TaskExecutor, @unchecked Sendable {
     /// Called with the lock held.
     private func startThread() {
         threadCount += 1
-        let thread = Thread { [self] in workerLoop() }
+        let thread = Thread { [self] in
+            Thread.current.threadDictionary[Self.marker] = true
+            workerLoop()
+        }
         thread.name = "healthrun-checker-\(threadCount)"
         thread.start()
+    }
+
+    private static let marker = "healthrun.CheckerExecutor"
+
+    /// Whether the calling thread is a thread of a checker executor (for tests and assertions).
+    public static func isCurrentThreadAnExecutorThread() -> Bool {
+        Thread.current.threadDictionary[marker] as? Bool == true
     }
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         condition.lock()
         queue.append(job)
-        if idleThreads == 0, threadCount < maximumThreads {
+        // More jobs waiting than idle threads to take them: a thread that was signalled but has
+        // not yet dequeued still counts as idle, so comparing with zero idle threads would start
+        // none during a burst and queue checkers behind blocked ones.
+        if queue.count - head > idleThreads, threadCount < maximumThreads {
             startThread()
         }
         condition.signal()

@@ -52,12 +52,13 @@ final class FirstValue<Value: Sendable>: Sendable {
 }
 
 enum DeadlineRace {
-    /// Runs `operation` on `executor` and returns whichever comes first: its result, the
-    /// deadline, or cancellation of the caller. The losing work is cancelled and never
-    /// awaited, so a checker that ignores cancellation cannot hold the run past its deadline.
+    /// Runs `operation` on `executor` (nil: the shared pool) and returns whichever comes first:
+    /// its result, the deadline, or cancellation of the caller. The losing work is cancelled
+    /// and never awaited, so a checker that ignores cancellation cannot hold the run past its
+    /// deadline.
     static func run(
         deadline: ContinuousClock.Instant,
-        executor: CheckerExecutor,
+        executor: CheckerExecutor?,
         operation: @escaping @Sendable () async throws -> CheckOutcome
     ) async -> AttemptEnd {
         let first = FirstValue<AttemptEnd>()

@@ -145,8 +145,9 @@ public struct Engine: Sendable {
                 redactor: redactor
             )
             let checker = check.checker
+            let threads = type(of: checker).mayBlock ? executor : nil
             let end = await Redactor.$current.withValue(redactor) {
-                await DeadlineRace.run(deadline: deadline, executor: executor) {
+                await DeadlineRace.run(deadline: deadline, executor: threads) {
                     try await checker.check(context)
                 }
             }

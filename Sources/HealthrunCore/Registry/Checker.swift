@@ -3,9 +3,10 @@ public import Logging
 /// A `type:` of check. Conform, give it a ``typeName`` and a `Configuration` holding its own
 /// fields, and register it in a ``CheckerRegistry``.
 ///
-/// `check(_:)` runs on a thread of its own pool, under a deadline the engine enforces whether
-/// or not the checker honours cancellation; it should still pass ``CheckContext/deadline``
-/// to its I/O and return early when cancelled.
+/// `check(_:)` runs under a deadline the engine enforces whether or not the checker honours
+/// cancellation; it should still pass ``CheckContext/deadline`` to its I/O and return early
+/// when cancelled. It runs on a thread of the engine's own pool unless the type says it never
+/// blocks (``mayBlock``).
 public protocol Checker: Sendable {
     /// The fields of the check this type adds to the common ones, decoded from checks.d.
     /// Declare optional fields as `Optional` and spell snake_case keys in `CodingKeys`.
@@ -17,6 +18,17 @@ public protocol Checker: Sendable {
     /// Runs one attempt. Return an outcome for anything the service said (fail included);
     /// throw ``CheckFailure`` for a failure with a message of your own.
     func check(_ context: CheckContext) async throws -> CheckOutcome
+
+    /// Whether `check(_:)` may block its thread: synchronous I/O, `sleep`, a C library's
+    /// blocking calls. Such checkers (the default, which is always safe) run on the engine's
+    /// own threads, so that they cannot starve the timers that enforce deadlines. Checkers
+    /// built only on non-blocking async I/O (SwiftNIO) say `false` and run on Swift's shared
+    /// pool, which saves two thread switches per suspension.
+    static var mayBlock: Bool { get }
+}
+
+extension Checker {
+    public static var mayBlock: Bool { true }
 }
 
 /// What a checker gets for one attempt.

@@ -1,3 +1,4 @@
+import Foundation
 import HealthrunCore
 import HealthrunTesting
 import Testing
@@ -38,6 +39,41 @@ import Testing
         let elapsed = start.duration(to: .now)
         #expect(elapsed < .seconds(1.5), "16 blocking checkers took \(elapsed)")
         #expect(report.checks.allSatisfy { $0.message == "timed out after 200ms" })
+        // Their threads are still blocked; the pool grew for them, so a new check gets a
+        // thread at once instead of queueing behind them.
+        let next = await run([T.definition("next", ThreadReporter<MayBlock>(), timeout: .seconds(1))])
+        #expect(next.checks[0].message == "checker thread")
+    }
+
+    /// Reports whether its body runs on a checker thread.
+    struct ThreadReporter<Blocks: BlockingKind>: Checker {
+        static var typeName: String { "thread-reporter" }
+        static var mayBlock: Bool { Blocks.value }
+        typealias Configuration = TestCheckers.Empty
+
+        func check(_ context: CheckContext) async throws -> CheckOutcome {
+            .ok(Self.currentThreadName())
+        }
+
+        static func currentThreadName() -> String {
+            CheckerExecutor.isCurrentThreadAnExecutorThread() ? "checker thread" : "shared pool"
+        }
+    }
+
+    protocol BlockingKind { static var value: Bool { get } }
+    enum MayBlock: BlockingKind { static let value = true }
+    enum NeverBlocks: BlockingKind { static let value = false }
+
+    /// Checkers that may block (the default) run on the engine's own threads; those that say
+    /// they never block run on Swift's shared pool.
+    @Test func onlyCheckersThatMayBlockRunOnTheCheckerThreads() async {
+        let report = await run([
+            T.definition("may-block", ThreadReporter<MayBlock>()),
+            T.definition("never-blocks", ThreadReporter<NeverBlocks>()),
+        ])
+        #expect(report.checks[0].message == "checker thread")
+        #expect(report.checks[1].message == "shared pool")
+        #expect(report.checks.allSatisfy { $0.status == .ok })
     }
 
     @Test func checksRunConcurrentlyUpToTheLimit() async {
@@ -244,5 +280,25 @@ struct Recording: Checker {
         log.append(name)
         try await Task.sleep(for: .milliseconds(20))
         return .ok("ok")
+    }
+}
+
+@Suite struct CheckerExecutorTests {
+    /// A burst of jobs that all block: each gets a thread of its own at once, up to the maximum,
+    /// rather than queueing behind the blocked ones.
+    @Test func aBurstOfBlockingJobsGrowsThePool() async throws {
+        let executor = CheckerExecutor(initialThreads: 1, maximumThreads: 16)
+        let release = DispatchSemaphore(value: 0)
+        let started = TestCheckers.Counter()
+        for _ in 0..<8 {
+            Task(executorPreference: executor) {
+                _ = started.increment()
+                _ = release.wait(timeout: .now() + 5)
+            }
+        }
+        let deadline = ContinuousClock.now.advanced(by: .seconds(2))
+        while started.value < 8, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(started.value == 8, "only \(started.value) of 8 blocking jobs got a thread")
+        for _ in 0..<8 { release.signal() }
     }
 }
