@@ -85,30 +85,21 @@ struct MergeCommand: ParsableCommand {
         tool: RunReport.Tool,
         failOnWarn: Bool
     ) throws(ValidationError) -> RunReport {
-        var checkOwner: [String: String] = [:]
-        var groupOwner: [String: String] = [:]
-        var checks: [CheckResult] = []
-        var groups: [GroupResult] = []
-        for (file, report) in shards {
-            for check in report.checks {
-                if let other = checkOwner[check.name] {
-                    throw ValidationError(
-                        "\(file): check '\(check.name)' is also in \(other); give each shard's checks their own names, or pass --prefix to name them SHARD/NAME"
-                    )
-                }
-                checkOwner[check.name] = file
-                checks.append(check)
+        var owners: [String: String] = [:]  // "check NAME" or "group NAME" → the report it came from
+        func claim(_ kind: String, _ name: String, in file: String) throws(ValidationError) {
+            if let other = owners["\(kind) \(name)"] {
+                throw ValidationError(
+                    "\(file): \(kind) '\(name)' is also in \(other); give each shard's \(kind)s their own names, or pass --prefix to name them SHARD/NAME"
+                )
             }
-            for group in report.groups {
-                if let other = groupOwner[group.name] {
-                    throw ValidationError(
-                        "\(file): group '\(group.name)' is also in \(other); pass --prefix to name groups SHARD/NAME"
-                    )
-                }
-                groupOwner[group.name] = file
-                groups.append(group)
-            }
+            owners["\(kind) \(name)"] = file
         }
+        for (file, report) in shards {
+            for check in report.checks { try claim("check", check.name, in: file) }
+            for group in report.groups { try claim("group", group.name, in: file) }
+        }
+        let checks = shards.flatMap(\.report.checks)
+        let groups = shards.flatMap(\.report.groups)
         let startedAt = shards.map(\.report.startedAt).min() ?? Date()
         let finishedAt = shards.map(\.report.finishedAt).max() ?? startedAt
         let wall = Duration.milliseconds(max(0, finishedAt.timeIntervalSince(startedAt)) * 1000)
