@@ -29,7 +29,6 @@ import sys
 import tempfile
 import textwrap
 import time
-import urllib.request
 
 HERE = pathlib.Path(__file__).resolve().parent
 PEER = [sys.executable, str(HERE / "peers" / "asyncio_checks.py")]
@@ -60,7 +59,7 @@ class Measurement:
         self.stdout, self.stderr, self.code = stdout, stderr, code
 
 
-def measure(argv, cwd, extra_cpu=None):
+def measure(argv, extra_cpu=None):
     """Runs argv to exit under GNU time, which forks it from a small process of its own: the
     max RSS it reports is the tool's, not that of this Python process the tool was forked from
     (which wait4 here would report). Wall from spawn to exit; CPU of the whole process tree
@@ -72,7 +71,7 @@ def measure(argv, cwd, extra_cpu=None):
     extra_before = extra_cpu() if extra_cpu else 0.0
     start = time.perf_counter()
     process = subprocess.Popen(["/usr/bin/time", "-o", usage_file.name, "-f", "%M", "--"] + argv,
-                               stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=cwd)
+                               stdout=out, stderr=err, stdin=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -203,9 +202,9 @@ class Targets:
 
 
 class Tool:
-    def __init__(self, name, argv, validate, expected, cwd=None, extra_cpu=None, note=""):
+    def __init__(self, name, argv, validate, expected, extra_cpu=None, note=""):
         self.name, self.argv, self.validate, self.expected = name, argv, validate, expected
-        self.cwd, self.extra_cpu, self.note = cwd, extra_cpu, note
+        self.extra_cpu, self.note = extra_cpu, note
 
 
 def healthrun_checks(directory, checks):
@@ -388,12 +387,12 @@ def run(args):
             invalid = {tool.name: 0 for tool in tools}
             print(f"\n{label}: {rounds} rounds", flush=True)
             for tool in tools:  # one unmeasured run each, for warm caches; drop what it left
-                measure(tool.argv, tool.cwd)
+                measure(tool.argv)
                 _cleanup(tool)
             for round_index in range(rounds):
                 order = tools[round_index % len(tools):] + tools[:round_index % len(tools)]
                 for tool in order:
-                    result = measure(tool.argv, tool.cwd, extra_cpu=tool.extra_cpu)
+                    result = measure(tool.argv, extra_cpu=tool.extra_cpu)
                     if tool.validate(result):
                         samples[tool.name].append(result)
                     else:
