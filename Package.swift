@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "HealthrunCheckers", targets: ["HealthrunCheckers"]),
         .library(name: "HealthrunPostgres", targets: ["HealthrunPostgres"]),
         .library(name: "HealthrunReporters", targets: ["HealthrunReporters"]),
+        .library(name: "HealthrunServe", targets: ["HealthrunServe"]),
         .library(name: "HealthrunCLI", targets: ["HealthrunCLI"]),
         .library(name: "HealthrunTesting", targets: ["HealthrunTesting"]),
     ],
@@ -27,6 +28,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -67,12 +71,27 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "HealthrunServe",
+            dependencies: [
+                "HealthrunCore",
+                "HealthrunReporters",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "HealthrunCLI",
             dependencies: [
                 "HealthrunCore",
                 "HealthrunCheckers",
                 "HealthrunPostgres",
                 "HealthrunReporters",
+                "HealthrunServe",
                 "HealthrunTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -119,6 +138,11 @@ let package = Package(
         .testTarget(
             name: "HealthrunReportersTests",
             dependencies: ["HealthrunCore", "HealthrunReporters"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HealthrunServeTests",
+            dependencies: ["HealthrunServe", "HealthrunCore", "HealthrunReporters", "HealthrunTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,8 +1,8 @@
 /// Escaping for the text formats reporters write. Everything from outside (server bodies,
 /// messages, names) goes through one of these.
-enum Escaping {
+package enum Escaping {
     /// HTML text and attribute values: `& < > " '`.
-    static func html(_ text: String) -> String {
+    package static func html(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -49,7 +49,7 @@ enum Escaping {
     }
 
     /// A Prometheus label value: backslash, double quote and newline escaped.
-    static func prometheusLabel(_ text: String) -> String {
+    package static func prometheusLabel(_ text: String) -> String {
         var result = ""
         for character in text {
             switch character {

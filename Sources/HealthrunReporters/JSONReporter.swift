@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 public import HealthrunCore
 
 /// The JSON report (`schema_version` 1): the format other tools read.
@@ -14,7 +14,7 @@ public struct JSONReporter: Reporter {
     }
 
     /// The report as a JSON value; `serve`'s status API shares it.
-    static func document(for report: RunReport) -> JSONText {
+    package static func document(for report: RunReport) -> JSONText {
         let summary = report.summary
         return .object([
             ("schema_version", .integer(1)),
@@ -36,7 +36,7 @@ public struct JSONReporter: Reporter {
         ])
     }
 
-    static func check(_ result: CheckResult) -> JSONText {
+    package static func check(_ result: CheckResult) -> JSONText {
         .object([
             ("name", .string(result.name)),
             ("type", .string(result.type)),
@@ -52,7 +52,7 @@ public struct JSONReporter: Reporter {
         ])
     }
 
-    static func group(_ result: GroupResult) -> JSONText {
+    package static func group(_ result: GroupResult) -> JSONText {
         .object([
             ("name", .string(result.name)),
             ("policy", .string(result.policy.rawValue)),
@@ -78,9 +78,9 @@ public struct JSONReporter: Reporter {
 }
 
 /// Time formats shared by the reporters.
-enum Timestamp {
+package enum Timestamp {
     /// `2026-11-24T12:00:00.000Z`.
-    static func iso8601(_ date: Date) -> String {
+    package static func iso8601(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         formatter.timeZone = TimeZone(identifier: "UTC")
@@ -88,7 +88,7 @@ enum Timestamp {
     }
 
     /// Milliseconds rounded to 0.1.
-    static func milliseconds(_ duration: Duration) -> Double {
+    package static func milliseconds(_ duration: Duration) -> Double {
         (duration.milliseconds * 10).rounded() / 10
     }
 }

@@ -1,5 +1,5 @@
 /// A JSON value with ordered object keys, so reports read in schema order.
-enum JSONText {
+package enum JSONText {
     case string(String)
     case number(Double)
     case integer(Int)
@@ -9,7 +9,7 @@ enum JSONText {
     case object([(String, JSONText)])
 
     /// Serialises with two-space indentation.
-    func rendered(indent: Int = 0) -> String {
+    package func rendered(indent: Int = 0) -> String {
         var output = ""
         write(into: &output, indent: indent)
         return output
@@ -66,7 +66,7 @@ enum JSONText {
         }
     }
 
-    static func quoted(_ text: String) -> String {
+    package static func quoted(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

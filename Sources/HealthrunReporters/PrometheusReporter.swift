@@ -11,7 +11,7 @@ public struct PrometheusReporter: Reporter {
     public init() {}
 
     /// The per-check series, shared with `serve`'s `/metrics`.
-    static let families: [(name: String, help: String, value: @Sendable (CheckResult) -> String)] = [
+    package static let families: [(name: String, help: String, value: @Sendable (CheckResult) -> String)] = [
         ("healthrun_check_up", "1 when the check passed (ok or warn), else 0.", { $0.status.isPassing ? "1" : "0" }),
         (
             "healthrun_check_status", "0 ok, 1 warn, 2 fail, 3 skipped.",
@@ -48,12 +48,12 @@ public struct PrometheusReporter: Reporter {
         return Array(text.utf8)
     }
 
-    static func labels(_ check: CheckResult) -> String {
+    package static func labels(_ check: CheckResult) -> String {
         let pairs = [("check", check.name), ("type", check.type), ("group", check.group ?? "")]
         return pairs.map { "\($0.0)=\"\(Escaping.prometheusLabel($0.1))\"" }.joined(separator: ",")
     }
 
-    static func format(_ value: Double) -> String {
+    package static func format(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 }

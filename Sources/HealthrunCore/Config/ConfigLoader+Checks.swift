@@ -4,8 +4,11 @@ extension ConfigLoader {
     /// The keys every check may have, whatever its type.
     static let commonKeys = [
         "name", "type", "timeout", "retries", "retry_delay", "critical", "tags", "group", "depends_on", "warn_latency",
+        "interval", "alert",
     ]
-    static let defaultsKeys = ["timeout", "retries", "retry_delay", "critical", "tags", "warn_latency"]
+    static let defaultsKeys = [
+        "timeout", "retries", "retry_delay", "critical", "tags", "warn_latency", "interval", "alert",
+    ]
     static let groupKeys = ["name", "policy", "critical", "members"]
 
     static func isValidName(_ name: String) -> Bool {
@@ -32,7 +35,11 @@ extension ConfigLoader {
         defaults.critical = reader.read("critical", as: Bool.self)
         defaults.tags = reader.read("tags", as: [String].self) ?? []
         defaults.warnLatency = reader.read("warn_latency", as: ConfigDuration.self)?.duration
+        defaults.interval = reader.read("interval", as: ConfigDuration.self)?.duration
+        defaults.alert = reader.read("alert", as: AlertPolicy.self)
         state.diagnostics += reader.diagnostics
+        validate(interval: defaults.interval, reader: reader, into: &state)
+        reportUnknownNestedKeys(below: mapping, session: session, context: "in 'defaults'", into: &state)
         for key in reader.untouchedKeys() {
             state.diagnostics.append(
                 unknownKey(key.name, at: key.location, context: "in 'defaults'", known: Self.defaultsKeys))
@@ -140,9 +147,12 @@ extension ConfigLoader {
         let group = reader.read("group", as: String.self)
         let dependsOn = reader.read("depends_on", as: [String].self) ?? []
         let warnLatency = reader.read("warn_latency", as: ConfigDuration.self)?.duration
+        let interval = reader.read("interval", as: ConfigDuration.self)?.duration
+        let alert = reader.read("alert", as: AlertPolicy.self)
         var diagnostics = reader.diagnostics
         defer { state.diagnostics += diagnostics }
         validate(timeout: timeout, retries: retries, reader: reader, into: &state)
+        validate(interval: interval, reader: reader, into: &state)
 
         let label = name.map { "check '\($0)'" } ?? "check"
         var nameIsValid = false
@@ -256,6 +266,14 @@ extension ConfigLoader {
         for (index, dependency) in dependsOn.enumerated() {
             state.dependencyReferences.append((name, dependency, reader.location(of: "depends_on", item: index)))
         }
+        let effectiveAlert = alert ?? defaults.alert
+        if let effectiveAlert {
+            // Located at the check's own `alert:` when it has one, else at the check.
+            let location = alert == nil ? checkLocation : reader.location(of: "alert")
+            for channel in effectiveAlert.channels {
+                state.channelReferences.append((name, channel, location))
+            }
+        }
         state.checks.append(
             CheckDefinition(
                 name: name,
@@ -268,10 +286,39 @@ extension ConfigLoader {
                 group: group,
                 dependsOn: dependsOn,
                 warnLatency: warnLatency ?? defaults.warnLatency,
+                interval: interval ?? defaults.interval,
+                alert: effectiveAlert,
                 source: checkLocation,
                 checker: checker
             )
         )
+    }
+
+    private func validate(interval: Duration?, reader: FieldReader, into state: inout LoadState) {
+        if let interval, interval < .seconds(1) {
+            state.diagnostics.append(
+                Diagnostic(
+                    "interval must be at least 1s", at: reader.location(of: "interval"),
+                    hints: ["for example 'interval: 30s'"])
+            )
+        }
+    }
+
+    /// Reports keys nothing asked for in mappings opened below `root` (`alert:` under `defaults:`).
+    func reportUnknownNestedKeys(
+        below root: Node.Mapping, session: DecodingSession, context: String, into state: inout LoadState
+    ) {
+        for (_, entry) in session.openedMappings where !entry.mapping.mark.sameMark(as: root.mark) {
+            guard let rootMark = root.mark, let mark = entry.mapping.mark,
+                (mark.line, mark.column) > (rootMark.line, rootMark.column)
+            else { continue }
+            for keyNode in entry.mapping.keys {
+                let key = keyNode.scalar?.string ?? ""
+                guard !entry.touched.contains(key) else { continue }
+                state.diagnostics.append(
+                    unknownKey(key, at: session.location(of: keyNode), context: context, known: Array(entry.touched)))
+            }
+        }
     }
 
     private func validate(timeout: Duration?, retries: Int?, reader: FieldReader, into state: inout LoadState) {

@@ -44,6 +44,7 @@ public struct ConfigLoader: Sendable {
             loadFile(source, into: &state)
         }
         validateAcrossFiles(&state)
+        validateAlertChannels(&state)
         if state.checks.isEmpty, state.diagnostics.isEmpty {
             state.diagnostics.append(
                 Diagnostic(
@@ -61,11 +62,12 @@ public struct ConfigLoader: Sendable {
             checks: state.checks,
             groups: state.finalGroups(),
             redactor: state.redactor,
-            files: sources.map(\.path)
+            files: sources.map(\.path),
+            alerting: state.alerting?.configuration
         )
     }
 
-    static let topLevelKeys = ["defaults", "groups", "checks"]
+    static let topLevelKeys = ["defaults", "groups", "checks", "alerting"]
 
     private func loadFile(_ source: ConfigSource, into state: inout LoadState) {
         let root: Node?
@@ -105,8 +107,11 @@ public struct ConfigLoader: Sendable {
         if let node = mapping.value(forKey: "groups") {
             decodeGroups(node, session: session, into: &state)
         }
+        if let node = mapping.value(forKey: "alerting") {
+            decodeAlerting(node, file: source.path, into: &state)
+        }
         guard let checksNode = mapping.value(forKey: "checks") else {
-            if mapping.value(forKey: "groups") == nil {
+            if mapping.value(forKey: "groups") == nil, mapping.value(forKey: "alerting") == nil {
                 state.diagnostics.append(
                     Diagnostic(
                         "file has no 'checks:' list",
@@ -154,14 +159,19 @@ public struct LoadedConfiguration: Sendable {
     public var redactor: Redactor
     /// The files read.
     public var files: [String]
+    /// Where `healthrun serve` sends alerts (the top-level `alerting:` key).
+    public var alerting: AlertingConfiguration?
 
     /// Creates a configuration (for tests and embedders that build checks in code).
     public init(
-        checks: [CheckDefinition], groups: [GroupDefinition] = [], redactor: Redactor = Redactor(), files: [String] = []
+        checks: [CheckDefinition], groups: [GroupDefinition] = [], redactor: Redactor = Redactor(),
+        files: [String] = [],
+        alerting: AlertingConfiguration? = nil
     ) {
         self.checks = checks
         self.groups = groups
         self.redactor = redactor
         self.files = files
+        self.alerting = alerting
     }
 }

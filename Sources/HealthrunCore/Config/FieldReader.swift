@@ -17,8 +17,14 @@ struct FieldReader {
         session.touch(key, in: mapping)
         guard let node = mapping.value(forKey: key) else { return nil }
         do {
-            return try NodeDecoder(node: node, session: session, codingPath: [AnyCodingKey(stringValue: key)]).decode(
-                T.self)
+            let decoder = try NodeDecoder(node: node, session: session, codingPath: [AnyCodingKey(stringValue: key)])
+            do {
+                return try decoder.decode(T.self)
+            } catch let error as ConfigValueError {
+                diagnostics.append(
+                    Diagnostic(error.message, at: decoder.locate(error.field), hints: error.hint.map { [$0] } ?? []))
+                return nil
+            }
         } catch let failure as NodeDecodingFailure {
             diagnostics.append(failure.diagnostic)
         } catch {

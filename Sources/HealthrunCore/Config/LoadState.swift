@@ -9,6 +9,9 @@ struct LoadState {
     /// Groups from `groups:` lists, in file order.
     var explicitGroups: [GroupDefinition] = []
     var explicitGroupMembers: [String: [(name: String, location: SourceLocation)]] = [:]
+    /// The `alerting:` key, where it was found, and the `alert.channels` that must name one of it.
+    var alerting: (configuration: AlertingConfiguration, location: SourceLocation)?
+    var channelReferences: [(check: String, channel: String, location: SourceLocation)] = []
 
     init(redactor: Redactor) {
         self.redactor = redactor
@@ -55,4 +58,6 @@ struct FileDefaults {
     var critical: Bool?
     var tags: [String] = []
     var warnLatency: Duration?
+    var interval: Duration?
+    var alert: AlertPolicy?
 }

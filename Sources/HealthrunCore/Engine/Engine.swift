@@ -97,6 +97,15 @@ public struct Engine: Sendable {
         )
     }
 
+    /// Runs one check, every attempt under its deadline, with no dependency or group logic:
+    /// what `healthrun serve` calls on each of the check's ticks. Never throws.
+    public func run(check: CheckDefinition, redactor: Redactor) async -> CheckResult {
+        let logger = Logger(
+            label: logger.label,
+            factory: { _ in RedactingLogHandler(wrapping: self.logger.handler, redactor: redactor) })
+        return await runCheck(check, redactor: redactor, logger: logger)
+    }
+
     static func nodes(for checks: [CheckDefinition], groups: [GroupDefinition]) -> [DependencyScheduler.Node] {
         var previousMember: [String: String] = [:]
         let selected = Set(checks.map(\.name))
@@ -109,7 +118,8 @@ public struct Engine: Sendable {
         }
     }
 
-    static func skipped(_ check: CheckDefinition, message: String) -> CheckResult {
+    /// A `skipped` result for a check that was not run, with the reason.
+    public static func skipped(_ check: CheckDefinition, message: String) -> CheckResult {
         CheckResult(
             name: check.name,
             type: check.type,

@@ -20,6 +20,10 @@ public struct CheckDefinition: Sendable {
     public var dependsOn: [String]
     /// Slower than this turns ok into warn.
     public var warnLatency: Duration?
+    /// How often `healthrun serve` runs it; `nil` is serve's default (60 s). Ignored by one-shot runs.
+    public var interval: Duration?
+    /// When `healthrun serve` alerts about it; `nil` never. Ignored by one-shot runs.
+    public var alert: AlertPolicy?
     /// Where it is defined.
     public var source: SourceLocation
     /// The configured checker.
@@ -37,6 +41,8 @@ public struct CheckDefinition: Sendable {
         group: String? = nil,
         dependsOn: [String] = [],
         warnLatency: Duration? = nil,
+        interval: Duration? = nil,
+        alert: AlertPolicy? = nil,
         source: SourceLocation,
         checker: any Checker
     ) {
@@ -50,6 +56,8 @@ public struct CheckDefinition: Sendable {
         self.group = group
         self.dependsOn = dependsOn
         self.warnLatency = warnLatency
+        self.interval = interval
+        self.alert = alert
         self.source = source
         self.checker = checker
     }

@@ -1,0 +1,307 @@
+import Foundation
+internal import GRDB
+import HealthrunCore
+
+/// History in one SQLite file (WAL): raw results, hourly and daily rollups, state changes and
+/// alert state. One writer commits batches; readers never block it.
+public final class ResultStore: Sendable {
+    private let pool: DatabasePool
+    /// The database file.
+    public let path: String
+
+    /// Opens (creating and migrating) the database at `path`.
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            // WAL is DatabasePool's default; NORMAL syncs at checkpoints, so a power cut can lose
+            // the last commits but never corrupts the file (kill -9 loses nothing committed).
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    /// Versioned schema migrations, applied in order on open.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE checks (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+                    CREATE TABLE results (
+                        check_id INTEGER NOT NULL, at INTEGER NOT NULL, status INTEGER NOT NULL,
+                        duration_us INTEGER NOT NULL, message TEXT NOT NULL);
+                    CREATE INDEX results_by_check ON results (check_id, at);
+                    CREATE INDEX results_by_time ON results (at);
+                    CREATE TABLE rollups (
+                        check_id INTEGER NOT NULL, resolution INTEGER NOT NULL, bucket INTEGER NOT NULL,
+                        ok INTEGER NOT NULL, warn INTEGER NOT NULL, fail INTEGER NOT NULL, skipped INTEGER NOT NULL,
+                        latency BLOB NOT NULL,
+                        PRIMARY KEY (check_id, resolution, bucket)) WITHOUT ROWID;
+                    CREATE TABLE events (
+                        id INTEGER PRIMARY KEY, check_id INTEGER NOT NULL, at INTEGER NOT NULL,
+                        from_status INTEGER, to_status INTEGER NOT NULL, message TEXT NOT NULL);
+                    CREATE INDEX events_by_check ON events (check_id, at);
+                    CREATE TABLE alert_state (check_id INTEGER PRIMARY KEY, state BLOB NOT NULL);
+                    """)
+        }
+        return migrator
+    }
+
+    /// The migrations applied to the file, in order.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try Self.migrator.appliedMigrations(db) }
+    }
+
+    // MARK: Writing
+
+    /// Commits a batch in one transaction: results, their rollups (merged into existing
+    /// buckets), state changes and alert states.
+    public func write(_ batch: WriteBatch) async throws {
+        guard !batch.isEmpty else { return }
+        try await pool.write { db in try Self.write(batch, in: db) }
+    }
+
+    private static func write(_ batch: WriteBatch, in db: Database) throws {
+        var ids: [String: Int64] = [:]
+        func id(_ name: String) throws -> Int64 {
+            if let known = ids[name] { return known }
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO checks (name) VALUES (?)").execute(arguments: [name])
+            let found = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT id FROM checks WHERE name = ?"), arguments: [name])!
+            ids[name] = found
+            return found
+        }
+        let insert = try db.cachedStatement(
+            sql: "INSERT INTO results (check_id, at, status, duration_us, message) VALUES (?, ?, ?, ?, ?)")
+        var touched: [RollupKey: Rollup] = [:]
+        for result in batch.results {
+            let checkID = try id(result.check)
+            try insert.execute(arguments: [
+                checkID, result.at, result.status.code, Int64((result.durationMs * 1000).rounded()), result.message,
+            ])
+            for resolution in Resolution.allCases {
+                touched[
+                    RollupKey(checkID: checkID, resolution: resolution.rawValue, bucket: resolution.bucket(result.at)),
+                    default: Rollup()
+                ]
+                .record(result.status, milliseconds: result.durationMs)
+            }
+        }
+        let select = try db.cachedStatement(
+            sql:
+                "SELECT ok, warn, fail, skipped, latency FROM rollups WHERE check_id = ? AND resolution = ? AND bucket = ?"
+        )
+        let upsert = try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO rollups (check_id, resolution, bucket, ok, warn, fail, skipped, latency)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        for (key, added) in touched {
+            var rollup = added
+            if let row = try Row.fetchOne(select, arguments: [key.checkID, key.resolution, key.bucket]) {
+                rollup.merge(Self.rollup(from: row))
+            }
+            try upsert.execute(arguments: [
+                key.checkID, key.resolution, key.bucket, rollup.ok, rollup.warn, rollup.fail, rollup.skipped,
+                rollup.latency.encoded,
+            ])
+        }
+        let insertEvent = try db.cachedStatement(
+            sql: "INSERT INTO events (check_id, at, from_status, to_status, message) VALUES (?, ?, ?, ?, ?)")
+        for change in batch.changes {
+            try insertEvent.execute(arguments: [
+                try id(change.check), change.at, change.from?.code, change.to.code, change.message,
+            ])
+        }
+        let saveState = try db.cachedStatement(
+            sql: "INSERT OR REPLACE INTO alert_state (check_id, state) VALUES (?, ?)")
+        for (check, state) in batch.alertStates {
+            try saveState.execute(arguments: [try id(check), Data(state)])
+        }
+    }
+
+    private struct RollupKey: Hashable {
+        var checkID: Int64
+        var resolution: Int64
+        var bucket: Int64
+    }
+
+    private static func rollup(from row: Row) -> Rollup {
+        var rollup = Rollup()
+        rollup.ok = row["ok"]
+        rollup.warn = row["warn"]
+        rollup.fail = row["fail"]
+        rollup.skipped = row["skipped"]
+        rollup.latency = LatencyHistogram(encoded: row["latency"] ?? Data())
+        return rollup
+    }
+
+    // MARK: Reading
+
+    /// The newest results of a check, newest first.
+    public func recentResults(check: String, limit: Int) throws -> [StoredResult] {
+        try pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.at, r.status, r.duration_us, r.message FROM results r JOIN checks c ON c.id = r.check_id
+                    WHERE c.name = ? ORDER BY r.at DESC, r.rowid DESC LIMIT ?
+                    """,
+                arguments: [check, limit]
+            ).map { row in
+                StoredResult(
+                    check: check, at: row["at"], status: CheckStatus(code: row["status"]),
+                    durationMs: Double(row["duration_us"] as Int64) / 1000, message: row["message"])
+            }
+        }
+    }
+
+    /// Every raw result of a check at or after `since`, oldest first (for tests and recomputation).
+    public func results(check: String, since: Int64) throws -> [StoredResult] {
+        try recentResults(check: check, limit: Int.max).filter { $0.at >= since }.reversed()
+    }
+
+    /// The latest result of every check, for a restart.
+    public func latestResults() throws -> [String: StoredResult] {
+        try pool.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.name, r.at, r.status, r.duration_us, r.message FROM checks c
+                    JOIN results r ON r.rowid = (SELECT rowid FROM results WHERE check_id = c.id ORDER BY at DESC, rowid DESC LIMIT 1)
+                    """)
+            var latest: [String: StoredResult] = [:]
+            for row in rows {
+                let name: String = row["name"]
+                latest[name] = StoredResult(
+                    check: name, at: row["at"], status: CheckStatus(code: row["status"]),
+                    durationMs: Double(row["duration_us"] as Int64) / 1000, message: row["message"])
+            }
+            return latest
+        }
+    }
+
+    /// Rollup buckets at or after `since`, per check (all checks when `check` is nil).
+    public func rollups(check: String? = nil, resolution: Resolution, since: Int64) throws -> [String: [Int64: Rollup]]
+    {
+        try pool.read { db in
+            var sql = """
+                SELECT c.name, r.bucket, r.ok, r.warn, r.fail, r.skipped, r.latency FROM rollups r
+                JOIN checks c ON c.id = r.check_id WHERE r.resolution = ? AND r.bucket >= ?
+                """
+            var arguments: StatementArguments = [resolution.rawValue, since]
+            if let check {
+                sql += " AND c.name = ?"
+                arguments += [check]
+            }
+            var result: [String: [Int64: Rollup]] = [:]
+            for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+                result[row["name"], default: [:]][row["bucket"]] = Self.rollup(from: row)
+            }
+            return result
+        }
+    }
+
+    /// State changes, newest first.
+    public func events(check: String? = nil, limit: Int = 100) throws -> [StateChange] {
+        try pool.read { db in
+            var sql = """
+                SELECT c.name, e.at, e.from_status, e.to_status, e.message FROM events e
+                JOIN checks c ON c.id = e.check_id
+                """
+            var arguments: StatementArguments = []
+            if let check {
+                sql += " WHERE c.name = ?"
+                arguments += [check]
+            }
+            sql += " ORDER BY e.at DESC, e.id DESC LIMIT ?"
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                StateChange(
+                    check: row["name"], at: row["at"], from: (row["from_status"] as Int?).map(CheckStatus.init(code:)),
+                    to: CheckStatus(code: row["to_status"]), message: row["message"])
+            }
+        }
+    }
+
+    /// Alert state per check, as last written.
+    public func alertStates() throws -> [String: [UInt8]] {
+        try pool.read { db in
+            var states: [String: [UInt8]] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT c.name, s.state FROM alert_state s JOIN checks c ON c.id = s.check_id")
+            {
+                states[row["name"]] = Array(row["state"] as Data)
+            }
+            return states
+        }
+    }
+
+    // MARK: Upkeep
+
+    /// Deletes what retention no longer keeps.
+    /// - Returns: rows deleted.
+    @discardableResult
+    public func prune(now: Int64, retention: Retention) async throws -> Int {
+        try await pool.write { db in
+            var deleted = 0
+            try db.execute(sql: "DELETE FROM results WHERE at < ?", arguments: [now - retention.raw.wholeMilliseconds])
+            deleted += db.changesCount
+            try db.execute(
+                sql: "DELETE FROM events WHERE at < ?", arguments: [now - retention.hourly.wholeMilliseconds])
+            deleted += db.changesCount
+            for (resolution, keep) in [(Resolution.hourly, retention.hourly), (.daily, retention.daily)] {
+                try db.execute(
+                    sql: "DELETE FROM rollups WHERE resolution = ? AND bucket < ?",
+                    arguments: [resolution.rawValue, resolution.bucket(now - keep.wholeMilliseconds)])
+                deleted += db.changesCount
+            }
+            return deleted
+        }
+    }
+
+    /// `PRAGMA integrity_check`: "ok" for a sound file.
+    public func integrityCheck() throws -> String {
+        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "no answer" }
+    }
+
+    /// Bytes on disk: the database, its WAL and shared-memory files.
+    public func sizeOnDisk() -> Int64 {
+        [path, path + "-wal", path + "-shm"].reduce(0) { total, file in
+            let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value
+            return total + (size ?? 0)
+        }
+    }
+}
+
+extension CheckStatus {
+    /// The integer stored for the status.
+    var code: Int {
+        switch self {
+        case .ok: 0
+        case .warn: 1
+        case .fail: 2
+        case .skipped: 3
+        }
+    }
+
+    init(code: Int) {
+        switch code {
+        case 0: self = .ok
+        case 1: self = .warn
+        case 2: self = .fail
+        default: self = .skipped
+        }
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds.
+    var wholeMilliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}
