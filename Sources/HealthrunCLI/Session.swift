@@ -25,6 +25,17 @@ struct Session {
         tool = toolkit.tool
     }
 
+    /// Loads the env file and checks.d, throwing the diagnostics (for `serve`'s reload).
+    func tryLoad(_ options: LoadOptions) throws(ConfigurationError) -> LoadedConfiguration {
+        let (environment, envDiagnostics) = EnvironmentLoader.load(
+            processEnvironment: ProcessInfo.processInfo.environment,
+            envFile: options.envFile
+        )
+        if !envDiagnostics.isEmpty { throw ConfigurationError(envDiagnostics) }
+        let loader = ConfigLoader(registry: checkers, environment: environment, defaultTimeout: options.defaultTimeout)
+        return try loader.load(directory: options.directory)
+    }
+
     /// Loads the env file and checks.d; on any problem prints the diagnostics and exits 2.
     func load(_ options: LoadOptions) -> LoadedConfiguration {
         let (environment, envDiagnostics) = EnvironmentLoader.load(

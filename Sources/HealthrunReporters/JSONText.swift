@@ -15,6 +15,35 @@ package enum JSONText {
         return output
     }
 
+    /// Serialises on one line, without spaces (APIs, Server-Sent Events).
+    package func compact() -> String {
+        var output = ""
+        writeCompact(into: &output)
+        return output
+    }
+
+    private func writeCompact(into output: inout String) {
+        switch self {
+        case .array(let values):
+            output += "["
+            for (index, value) in values.enumerated() {
+                if index > 0 { output += "," }
+                value.writeCompact(into: &output)
+            }
+            output += "]"
+        case .object(let members):
+            output += "{"
+            for (index, (key, value)) in members.enumerated() {
+                if index > 0 { output += "," }
+                output += Self.quoted(key) + ":"
+                value.writeCompact(into: &output)
+            }
+            output += "}"
+        default:
+            write(into: &output, indent: 0)
+        }
+    }
+
     private func write(into output: inout String, indent: Int) {
         switch self {
         case .string(let value): output += Self.quoted(value)

@@ -1,0 +1,197 @@
+import ArgumentParser
+import Foundation
+import HealthrunCheckers
+import HealthrunCore
+import HealthrunServe
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// `healthrun serve`: the same checks.d, run on a schedule, remembered and shown.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run checks.d on a schedule: history in SQLite, a live status page, a JSON API, /metrics, alerts.",
+        discussion: """
+            Each check runs every 'interval' (default 60s), its first run spread across the interval by \
+            its name. SIGHUP or POST /-/reload re-reads checks.d (an invalid one keeps the running \
+            configuration). SIGTERM/SIGINT: stop scheduling, commit pending results, exit 0.
+            """
+    )
+
+    @OptionGroup var load: LoadOptions
+
+    @Option(name: .long, help: "HOST:PORT to listen on (loopback unless you say otherwise).")
+    var listen = "127.0.0.1:9090"
+
+    @Option(name: .long, help: "The SQLite history file.")
+    var db = "./healthrun.sqlite"
+
+    @Option(
+        name: .long, help: "How long history is kept: raw=48h,hourly=90d,daily=2y (keys left out keep their default).")
+    var retention = "raw=48h,hourly=90d,daily=2y"
+
+    @Flag(name: [.customShort("v"), .long], help: "Log each attempt to stderr.")
+    var verbose = false
+
+    func validate() throws {
+        _ = try Self.parseListen(listen)
+        do {
+            _ = try Retention(parsing: retention)
+        } catch {
+            throw ValidationError("--retention: \(error.description)")
+        }
+    }
+
+    static func parseListen(_ text: String) throws -> (host: String, port: Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
+        else {
+            throw ValidationError("--listen: expected HOST:PORT such as 127.0.0.1:9090, got '\(text)'")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw ValidationError("--listen: no host in '\(text)'; use 0.0.0.0:PORT for all") }
+        return (host, port)
+    }
+
+    func run() async throws {
+        let session = Session(concurrency: load.concurrency, pluginsDirectory: load.plugins)
+        let configuration = session.load(load)
+        let (host, port) = try Self.parseListen(listen)
+        var logger = Logger(label: "healthrun") { label in StreamLogHandler.standardError(label: label) }
+        logger.logLevel = verbose ? .debug : .info
+        var options = ServeRuntime.Options()
+        options.concurrency = RunExecution.fittingConcurrency(load.concurrency)
+        options.retention = try Retention(parsing: retention)
+
+        if let problem = ListenProbe.problem(host: host, port: port) {
+            printError("healthrun serve: cannot listen on \(listen): \(problem)")
+            throw ExitCode(1)
+        }
+        let store: ResultStore
+        do {
+            store = try ResultStore(path: db)
+        } catch {
+            printError("healthrun serve: cannot open the history database '\(db)': \(error)")
+            throw ExitCode(1)
+        }
+        let engine = Engine(
+            concurrency: options.concurrency, logger: logger, tool: session.tool)
+        let runtime = try ServeRuntime(
+            configuration: configuration, store: store, engine: engine, options: options, logger: logger)
+        let load = self.load
+        let log = logger
+        let reload: @Sendable () -> ReloadOutcome = {
+            do {
+                let fresh = try session.tryLoad(load)
+                runtime.reload(fresh)
+                log.info("reloaded checks.d", metadata: ["checks": "\(fresh.checks.count)"])
+                return .reloaded(checks: fresh.checks.count)
+            } catch let error as ConfigurationError {
+                log.error("reload rejected; the running configuration stays\n\(error.description)")
+                return .rejected(diagnostics: error.description.split(separator: "\n").map(String.init))
+            } catch {
+                return .rejected(diagnostics: ["\(error)"])
+            }
+        }
+        let router = ServeRoutes.router(runtime: runtime, reload: reload)
+        let listenText = listen
+        let checkCount = configuration.checks.count
+        let dbPath = db
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "healthrun"),
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? port
+                printError(
+                    "healthrun serve: \(checkCount) checks, listening on http://\(host):\(bound)/, history in \(dbPath)"
+                )
+            },
+            logger: {
+                var quiet = logger
+                quiet.logLevel = verbose ? .debug : .warning
+                return quiet
+            }()
+        )
+        // Services stop in reverse order: the runtime first (it commits and ends the event
+        // streams), then the server, which then has no open stream to wait for.
+        var groupConfiguration = ServiceGroupConfiguration(services: [app, runtime], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(3)
+        groupConfiguration.maximumCancellationDuration = .seconds(1)
+        let group = ServiceGroup(configuration: groupConfiguration)
+        let signals = ServeSignals()
+        signals.start(
+            onStop: { number in
+                printError(
+                    "healthrun serve: \(number == SIGINT ? "interrupted" : "terminated"); committing and exiting")
+                Task { await group.triggerGracefulShutdown() }
+            },
+            onReload: { _ = reload() }
+        )
+        do {
+            try await group.run()
+        } catch {
+            await session.http.shutdown()
+            printError("healthrun serve: cannot listen on \(listenText): \(error)")
+            throw ExitCode(1)
+        }
+        await session.http.shutdown()
+        printError("healthrun serve: stopped")
+    }
+}
+
+/// SIGTERM/SIGINT stop (a watchdog exits if stopping takes over 4.5 s); SIGHUP reloads.
+final class ServeSignals: Sendable {
+    private let sources = Mutex<(count: Int, all: [any DispatchSourceSignal])>((0, []))
+
+    func start(onStop: @escaping @Sendable (Int32) -> Void, onReload: @escaping @Sendable () -> Void) {
+        var made: [any DispatchSourceSignal] = []
+        for number in [SIGINT, SIGTERM, SIGHUP] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                if number == SIGHUP {
+                    onReload()
+                    return
+                }
+                onStop(number)
+                DispatchQueue.global().asyncAfter(deadline: .now() + 4.5) {
+                    printError("healthrun serve: shutdown took longer than 4.5 s; exiting")
+                    exit(1)
+                }
+            }
+            source.resume()
+            made.append(source)
+        }
+        sources.withLock { $0 = (made.count, made) }
+    }
+}
+
+/// Binds the address once before anything starts, for a clear "address already in use".
+enum ListenProbe {
+    static func problem(host: String, port: Int) -> String? {
+        var hints = addrinfo()
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, String(port), &hints, &list)
+        guard status == 0, let info = list else {
+            return "cannot resolve '\(host)': \(String(cString: gai_strerror(status)))"
+        }
+        defer { freeaddrinfo(list) }
+        let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return String(cString: strerror(errno)) }
+        defer { close(fd) }
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        guard bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
+            let code = errno
+            return code == EADDRINUSE
+                ? "address already in use (another process listens there; pick another port with --listen)"
+                : String(cString: strerror(code))
+        }
+        return nil
+    }
+}

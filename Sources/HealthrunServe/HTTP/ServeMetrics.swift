@@ -1,0 +1,58 @@
+import HealthrunCore
+import HealthrunReporters
+
+/// `/metrics`: the prometheus reporter's per-check series (same names), each check's 24 h
+/// uptime ratio, and the server's own series.
+enum ServeMetrics {
+    static func render(_ runtime: ServeRuntime, now: Int64) -> String {
+        let state = runtime.state
+        let report = state.report()
+        var text = ""
+        for family in PrometheusReporter.families {
+            text += "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) gauge\n"
+            for check in report.checks where state.latest(check.name) != nil {
+                text += "\(family.name){\(PrometheusReporter.labels(check))} \(family.value(check))\n"
+            }
+        }
+        text += "# HELP healthrun_check_uptime_ratio Passing runs over runs in the window (24h, from memory).\n"
+        text += "# TYPE healthrun_check_uptime_ratio gauge\n"
+        for check in report.checks {
+            guard let uptime = state.recentRollup(check.name, now: now).uptime else { continue }
+            text +=
+                "healthrun_check_uptime_ratio{check=\"\(Escaping.prometheusLabel(check.name))\",window=\"24h\"} \(PrometheusReporter.format(uptime))\n"
+        }
+        let counters = state.serverCounters
+        func gauge(_ name: String, _ help: String, _ value: Double, type: String = "gauge") {
+            text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name) \(PrometheusReporter.format(value))\n"
+        }
+        text += "# HELP healthrun_serve_scheduler_lag_seconds How late runs start after their tick.\n"
+        text += "# TYPE healthrun_serve_scheduler_lag_seconds summary\n"
+        for q in [0.5, 0.99] {
+            let value = (counters.lag.quantile(q) ?? 0) / 1000
+            text += "healthrun_serve_scheduler_lag_seconds{quantile=\"\(q)\"} \(PrometheusReporter.format(value))\n"
+        }
+        text += "healthrun_serve_scheduler_lag_seconds_count \(counters.lagCount)\n"
+        gauge(
+            "healthrun_serve_skipped_runs_total", "Ticks skipped because the previous run overran.",
+            Double(runtime.skippedTicks), type: "counter")
+        gauge(
+            "healthrun_serve_write_batch_size", "Results in the last committed batch.", Double(counters.lastBatchSize))
+        gauge(
+            "healthrun_serve_stored_results_total", "Results committed to the database.",
+            Double(counters.storedResults),
+            type: "counter")
+        gauge(
+            "healthrun_serve_db_size_bytes", "Database, WAL and shared-memory files.",
+            Double(runtime.store.sizeOnDisk()))
+        gauge("healthrun_serve_reloads_total", "Configurations swapped in.", Double(counters.reloads), type: "counter")
+        let alerts = runtime.alertCounters
+        gauge("healthrun_serve_alerts_sent_total", "Alert messages delivered.", Double(alerts.sent), type: "counter")
+        gauge(
+            "healthrun_serve_alerts_failed_total", "Alert messages given up on after every retry.",
+            Double(alerts.failed),
+            type: "counter")
+        gauge(
+            "healthrun_serve_alert_retries_total", "Alert deliveries retried.", Double(alerts.retries), type: "counter")
+        return text
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import HTTPTypes
+import HealthrunCore
+import HealthrunReporters
+public import Hummingbird
+import NIOCore
+
+/// What `POST /-/reload` did.
+public enum ReloadOutcome: Sendable {
+    /// The new configuration runs.
+    case reloaded(checks: Int)
+    /// The new configuration is invalid; the running one stays. Diagnostics as `validate` prints them.
+    case rejected(diagnostics: [String])
+}
+
+/// The HTTP surface of `healthrun serve`. Every answer comes from memory or the store; none
+/// waits on a check.
+public enum ServeRoutes {
+    /// Builds the router.
+    /// - Parameters:
+    ///   - reload: re-reads checks.d and swaps it in when valid.
+    public static func router(
+        runtime: ServeRuntime, reload: @escaping @Sendable () -> ReloadOutcome
+    ) -> Router<BasicRequestContext> {
+        let router = Router()
+        let state = runtime.state
+        let now = runtime.options.now
+
+        router.get("/") { _, _ in html(StatusPage.render(state, now: now())) }
+        router.get("/healthz") { _, _ in text("ok\n") }
+        router.get("/readyz") { _, _ in
+            state.isReady
+                ? text("ready\n") : text("waiting for a first result of every check\n", status: .serviceUnavailable)
+        }
+        router.get("/api/v1/status") { _, _ in
+            json(APIDocuments.status(state, defaultInterval: runtime.options.defaultInterval, now: now()))
+        }
+        router.get("/api/v1/checks/:name/results") { request, context in
+            let name = context.parameters.get("name") ?? ""
+            guard state.latest(name) != nil || state.configuration.checks.contains(where: { $0.name == name }) else {
+                return notFound(name)
+            }
+            let limitText = request.uri.queryParameters.get("limit") ?? "100"
+            guard let limit = Int(limitText), (1...10_000).contains(limit) else {
+                return json(
+                    APIDocuments.error("limit must be a number from 1 to 10000, got '\(limitText)'"),
+                    status: .badRequest)
+            }
+            return json(APIDocuments.results(check: name, try runtime.store.recentResults(check: name, limit: limit)))
+        }
+        router.get("/api/v1/checks/:name/summary") { request, context in
+            let name = context.parameters.get("name") ?? ""
+            guard state.configuration.checks.contains(where: { $0.name == name }) else { return notFound(name) }
+            let window = request.uri.queryParameters.get("window") ?? "24h"
+            guard let hours = windows[window] else {
+                return json(
+                    APIDocuments.error("unknown window '\(window)'; use one of: 24h, 7d, 30d, 90d"), status: .badRequest
+                )
+            }
+            let rollup = try summary(runtime, check: name, hours: hours, now: now())
+            return json(APIDocuments.summary(check: name, window: window, rollup: rollup))
+        }
+        router.get("/api/v1/events") { request, _ in
+            let check = request.uri.queryParameters.get("check").map { String($0) }
+            if let check, !state.configuration.checks.contains(where: { $0.name == check }) { return notFound(check) }
+            return json(APIDocuments.events(try runtime.store.events(check: check, limit: 500)))
+        }
+        router.get("/api/v1/stream") { _, _ in
+            let stream = state.subscribe()
+            var headers = HTTPFields()
+            headers[.contentType] = "text/event-stream; charset=utf-8"
+            headers[.cacheControl] = "no-store"
+            let hello = ByteBuffer(string: ": healthrun " + healthrunVersion + "\n\n")
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody { writer in
+                    try await writer.write(hello)
+                    for await frame in stream {
+                        try await writer.write(ByteBuffer(string: frame))
+                    }
+                    try await writer.finish(nil)
+                })
+        }
+        router.get("/checks/:name") { _, context in
+            let name = context.parameters.get("name") ?? ""
+            guard let result = state.report().checks.first(where: { $0.name == name }) else { return notFound(name) }
+            let now = now()
+            let input = CheckPage.Input(
+                result: result,
+                last24h: try runtime.store.results(check: name, since: now - 86_400_000),
+                uptime: try [("24 h", 24), ("7 d", 168), ("30 d", 720)].map {
+                    ($0.0, try summary(runtime, check: name, hours: $0.1, now: now))
+                },
+                days: state.dailyUptime(name, now: now),
+                changes: try runtime.store.events(check: name, limit: 20),
+                now: now)
+            return html(CheckPage.render(input))
+        }
+        router.get("/badge/:file") { _, context in
+            let file = context.parameters.get("file") ?? ""
+            guard file.hasSuffix(".svg") else { return notFound(file) }
+            let name = String(file.dropLast(4))
+            guard state.configuration.checks.contains(where: { $0.name == name }) else { return notFound(name) }
+            var headers = HTTPFields()
+            headers[.contentType] = "image/svg+xml"
+            headers[.cacheControl] = "no-cache"
+            return Response(
+                status: .ok, headers: headers,
+                body: .init(
+                    byteBuffer: ByteBuffer(string: Badge.render(name: name, status: state.latest(name)?.status))))
+        }
+        router.get("/metrics") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(
+                status: .ok, headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: ServeMetrics.render(runtime, now: now()))))
+        }
+        router.post("/-/reload") { _, _ in
+            switch reload() {
+            case .reloaded(let checks):
+                return json(.object([("reloaded", .bool(true)), ("checks", .integer(checks))]))
+            case .rejected(let diagnostics):
+                return json(
+                    APIDocuments.error("invalid configuration; the running one stays", hints: diagnostics),
+                    status: .badRequest)
+            }
+        }
+        return router
+    }
+
+    static let windows = ["24h": 24, "7d": 168, "30d": 720, "90d": 2160]
+
+    /// A window's rollup: 24 h from memory, longer ones from the hourly rollups.
+    static func summary(_ runtime: ServeRuntime, check: String, hours: Int, now: Int64) throws -> Rollup {
+        if hours <= 24 { return runtime.state.recentRollup(check, hours: hours, now: now) }
+        let since = Resolution.hourly.bucket(now) - Int64(hours - 1) * Resolution.hourly.rawValue
+        var total = Rollup()
+        for rollup in try runtime.store.rollups(check: check, resolution: .hourly, since: since)[check]?.values
+            ?? [:].values
+        {
+            total.merge(rollup)
+        }
+        return total
+    }
+
+    static func notFound(_ name: String) -> Response {
+        json(APIDocuments.error("no check named '\(name)'"), status: .notFound)
+    }
+
+    static func json(_ document: JSONText, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(
+            status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: document.compact() + "\n")))
+    }
+
+    static func html(_ text: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.contentSecurityPolicy] =
+            "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func text(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}

@@ -1,0 +1,210 @@
+public import Foundation
+public import HealthrunCore
+import Synchronization
+
+/// What the HTTP surface answers from: the latest result of every check, the last 25 hours of
+/// hourly rollups and 90 days of daily ones, kept in memory and updated as results arrive.
+/// Nothing here waits on a check or on the database.
+public final class LiveState: Sendable {
+    struct Inner {
+        var configuration: LoadedConfiguration
+        var latest: [String: CheckResult] = [:]
+        var lastRunAt: [String: Int64] = [:]
+        var hourly: [String: [Int64: Rollup]] = [:]
+        var daily: [String: [Int64: Rollup]] = [:]
+        var subscribers: [UUID: AsyncStream<String>.Continuation] = [:]
+        var lag = LatencyHistogram()
+        var lagCount = 0
+        var lastBatchSize = 0
+        var batches = 0
+        var storedResults = 0
+        var skippedTicks = 0
+        var reloads = 0
+    }
+
+    private let inner: Mutex<Inner>
+    /// Days the uptime strip shows.
+    public static let stripDays = 90
+
+    /// Creates the state for a configuration.
+    public init(configuration: LoadedConfiguration) {
+        inner = Mutex(Inner(configuration: configuration))
+    }
+
+    /// The running configuration.
+    public var configuration: LoadedConfiguration { inner.withLock { $0.configuration } }
+
+    /// Replaces the configuration (a reload); results of checks that are gone are dropped.
+    public func replace(configuration: LoadedConfiguration) {
+        inner.withLock { inner in
+            inner.configuration = configuration
+            let names = Set(configuration.checks.map(\.name))
+            inner.latest = inner.latest.filter { names.contains($0.key) }
+            inner.reloads += 1
+        }
+    }
+
+    /// Restores history after a restart: latest results and rollups from the store.
+    public func restore(
+        latest: [String: StoredResult], hourly: [String: [Int64: Rollup]], daily: [String: [Int64: Rollup]]
+    ) {
+        inner.withLock { inner in
+            let definitions = Dictionary(
+                inner.configuration.checks.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            for (name, stored) in latest {
+                guard let check = definitions[name] else { continue }
+                inner.latest[name] = CheckResult(
+                    name: name, type: check.type, status: stored.status, critical: check.critical,
+                    duration: .milliseconds(stored.durationMs), attempts: stored.status == .skipped ? 0 : 1,
+                    message: stored.message, group: check.group, tags: check.tags, source: check.source,
+                    startedAt: Date(timeIntervalSince1970: Double(stored.at) / 1000))
+                inner.lastRunAt[name] = stored.at
+            }
+            inner.hourly = hourly
+            inner.daily = daily
+        }
+    }
+
+    /// Records a result; returns the state change it makes, if any.
+    @discardableResult
+    public func record(_ result: CheckResult, at: Int64) -> StateChange? {
+        let (change, subscribers) = inner.withLock { inner -> (StateChange?, [AsyncStream<String>.Continuation]) in
+            let previous = inner.latest[result.name]?.status
+            inner.latest[result.name] = result
+            inner.lastRunAt[result.name] = at
+            let ms = result.duration.milliseconds
+            inner.hourly[result.name, default: [:]][Resolution.hourly.bucket(at), default: Rollup()]
+                .record(result.status, milliseconds: ms)
+            inner.daily[result.name, default: [:]][Resolution.daily.bucket(at), default: Rollup()]
+                .record(result.status, milliseconds: ms)
+            // Keep 25 hours and 90 days.
+            if let hours = inner.hourly[result.name], hours.count > 26 {
+                let oldest = Resolution.hourly.bucket(at) - 25 * Resolution.hourly.rawValue
+                inner.hourly[result.name] = hours.filter { $0.key >= oldest }
+            }
+            if let days = inner.daily[result.name], days.count > Self.stripDays + 1 {
+                let oldest = Resolution.daily.bucket(at) - Int64(Self.stripDays) * Resolution.daily.rawValue
+                inner.daily[result.name] = days.filter { $0.key > oldest }
+            }
+            let change =
+                previous == result.status
+                ? nil
+                : StateChange(check: result.name, at: at, from: previous, to: result.status, message: result.message)
+            return (change, Array(inner.subscribers.values))
+        }
+        if !subscribers.isEmpty {
+            let event = ServerSentEvents.result(result, at: at, change: change)
+            for subscriber in subscribers { subscriber.yield(event) }
+        }
+        return change
+    }
+
+    /// The latest results as a report (checks never run yet are `skipped`, "no result yet").
+    public func report(now: Date = Date()) -> RunReport {
+        inner.withLock { inner in
+            var results: [String: CheckResult] = [:]
+            let checks = inner.configuration.checks.map { check in
+                let result = inner.latest[check.name] ?? Engine.skipped(check, message: "no result yet")
+                results[check.name] = result
+                return result
+            }
+            let started = inner.lastRunAt.values.min().map { Date(timeIntervalSince1970: Double($0) / 1000) } ?? now
+            return RunReport(
+                startedAt: started, finishedAt: now, duration: .zero, checks: checks,
+                groups: GroupEvaluator.evaluate(inner.configuration.groups, results: results))
+        }
+    }
+
+    /// The latest result of a check.
+    public func latest(_ name: String) -> CheckResult? { inner.withLock { $0.latest[name] } }
+
+    /// Whether every check has a result.
+    public var isReady: Bool {
+        inner.withLock { inner in inner.configuration.checks.allSatisfy { inner.latest[$0.name] != nil } }
+    }
+
+    /// When a check last ran (Unix ms).
+    public func lastRunAt(_ name: String) -> Int64? { inner.withLock { $0.lastRunAt[name] } }
+
+    /// The rollup of a check over the last `hours` hourly buckets (the current one included).
+    public func recentRollup(_ name: String, hours: Int = 24, now: Int64) -> Rollup {
+        inner.withLock { inner in
+            let oldest = Resolution.hourly.bucket(now) - Int64(hours - 1) * Resolution.hourly.rawValue
+            var total = Rollup()
+            for (bucket, rollup) in inner.hourly[name] ?? [:] where bucket >= oldest { total.merge(rollup) }
+            return total
+        }
+    }
+
+    /// Uptime per day for the strip, oldest first: `nil` for a day with no run.
+    public func dailyUptime(_ name: String, days: Int = stripDays, now: Int64) -> [Double?] {
+        inner.withLock { inner in
+            let today = Resolution.daily.bucket(now)
+            let buckets = inner.daily[name] ?? [:]
+            return (0..<days).reversed().map { back in buckets[today - Int64(back) * Resolution.daily.rawValue]?.uptime
+            }
+        }
+    }
+
+    // MARK: Server metrics
+
+    /// Counts a scheduler start `lag` ms after its tick.
+    public func recordLag(milliseconds: Int64) {
+        inner.withLock {
+            $0.lag.record(milliseconds: Double(milliseconds))
+            $0.lagCount += 1
+        }
+    }
+
+    /// Counts a committed batch.
+    public func recordBatch(size: Int) {
+        inner.withLock {
+            $0.lastBatchSize = size
+            $0.batches += 1
+            $0.storedResults += size
+        }
+    }
+
+    /// Sets the skipped-ticks total.
+    public func setSkippedTicks(_ count: Int) { inner.withLock { $0.skippedTicks = count } }
+
+    struct ServerCounters {
+        var lag: LatencyHistogram
+        var lagCount: Int
+        var lastBatchSize: Int
+        var batches: Int
+        var storedResults: Int
+        var skippedTicks: Int
+        var reloads: Int
+    }
+
+    var serverCounters: ServerCounters {
+        inner.withLock {
+            ServerCounters(
+                lag: $0.lag, lagCount: $0.lagCount, lastBatchSize: $0.lastBatchSize, batches: $0.batches,
+                storedResults: $0.storedResults, skippedTicks: $0.skippedTicks, reloads: $0.reloads)
+        }
+    }
+
+    // MARK: Server-Sent Events
+
+    /// A stream of SSE frames until the caller stops reading.
+    public func subscribe() -> AsyncStream<String> {
+        let id = UUID()
+        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1000))
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.inner.withLock { $0.subscribers.removeValue(forKey: id) }
+        }
+        inner.withLock { $0.subscribers[id] = continuation }
+        return stream
+    }
+
+    /// Ends every stream (shutdown).
+    public func finishSubscribers() {
+        let all = inner.withLock { inner -> [AsyncStream<String>.Continuation] in
+            defer { inner.subscribers = [:] }
+            return Array(inner.subscribers.values)
+        }
+        for continuation in all { continuation.finish() }
+    }
+}
