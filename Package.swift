@@ -147,12 +147,24 @@ let package = Package(
         ),
         .testTarget(
             name: "HealthrunServeTests",
-            dependencies: ["HealthrunServe", "HealthrunCore", "HealthrunReporters", "HealthrunTesting"],
+            dependencies: [
+                "HealthrunServe", "HealthrunCore", "HealthrunReporters", "HealthrunTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "HealthrunCLITests",
-            dependencies: ["healthrun", "healthrun-example", "HealthrunCore", "HealthrunTesting"],
+            dependencies: [
+                "healthrun", "healthrun-example", "HealthrunCore", "HealthrunServe", "HealthrunTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,0 +1,156 @@
+import AsyncHTTPClient
+import Foundation
+import HealthrunCore
+import HealthrunServe
+import HealthrunTesting
+import NIOCore
+import NIOHTTP1
+import Testing
+
+/// `healthrun serve` end to end: the built binary, real sockets, a real SQLite file, signals.
+@Suite(.serialized) struct ServeCommandTests {
+    /// A port nothing listens on (bound and released; the kernel does not hand it out again at once).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func checks(web: String) -> String {
+        """
+        defaults:
+          interval: 1s
+        checks:
+          - name: web
+            type: http
+            url: \(web)/health
+          - name: db-port
+            type: tcp
+            host: 127.0.0.1
+            port: 1
+        """
+    }
+
+    static func request(_ url: String, method: HTTPMethod = .GET) async throws -> (Int, String) {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
+    }
+
+    static func waitForListener(port: Int) async throws {
+        for _ in 0..<250 {
+            if (try? await request("http://127.0.0.1:\(port)/healthz"))?.0 == 200 { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("nothing listened on \(port)")
+    }
+
+    @Test func killMinus9LosesAtMostABatchAndARestartContinuesTheHistory() async throws {
+        let web = try await LoopbackHTTPServer { _ in Behaviour.text(200, "ok") }
+        defer { Task { await web.close() } }
+        let directory = try TemporaryDirectory(files: ["checks.d/app.yaml": Self.checks(web: web.baseURL)])
+        let db = directory.path + "/history.sqlite"
+        let arguments = ["serve", "-d", "checks.d", "--db", db]
+
+        let killed = try await BinaryRunner.run(
+            arguments + ["--listen", "127.0.0.1:\(try Self.freePort())"], in: directory.path,
+            signal: (after: .milliseconds(3500), number: SIGKILL))
+        #expect(killed.exitCode == SIGKILL)
+        let afterKill = try ResultStore(path: db)
+        #expect(try afterKill.integrityCheck() == "ok")
+        let before = try afterKill.results(check: "web", since: 0).count
+        // Ran at 1 s intervals for 3.5 s (2-4 runs): at most the last second's batch is lost.
+        #expect(before >= 1, "\(killed.stderr)")
+
+        let stopped = try await BinaryRunner.run(
+            arguments + ["--listen", "127.0.0.1:\(try Self.freePort())"], in: directory.path,
+            signal: (after: .milliseconds(3000), number: SIGTERM))
+        #expect(stopped.exitCode == 0, "\(stopped.stderr)")
+        #expect(stopped.elapsed < .seconds(3 + 5), "SIGTERM must end serve within 5 s")
+        #expect(stopped.stderr.contains("healthrun serve: stopped"))
+        let store = try ResultStore(path: db)
+        #expect(try store.integrityCheck() == "ok")
+        let after = try store.results(check: "web", since: 0)
+        #expect(after.count >= before + 2, "history continues after the restart")
+        #expect(after.last?.status == .ok)
+        #expect(try store.latestResults()["db-port"]?.message == "connection refused to 127.0.0.1:1")
+    }
+
+    @Test func anInvalidConfigurationExits2AndListensNowhere() async throws {
+        let directory = try TemporaryDirectory(files: [
+            "checks.d/app.yaml": """
+            checks:
+              - name: web
+                type: http
+                url: http://127.0.0.1:1/
+                interval: 500ms
+            """
+        ])
+        let port = try Self.freePort()
+        let output = try await BinaryRunner.run(
+            ["serve", "-d", "checks.d", "--listen", "127.0.0.1:\(port)", "--db", directory.path + "/h.sqlite"],
+            in: directory.path)
+        #expect(output.exitCode == 2)
+        #expect(
+            output.stderr.contains("checks.d/app.yaml:5:15: error: interval must be at least 1s"), "\(output.stderr)")
+        #expect(!output.stderr.contains("listening"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/h.sqlite"), "nothing was opened")
+    }
+
+    @Test func aTakenPortIsNamed() async throws {
+        let occupant = try await LoopbackHTTPServer { _ in Behaviour.text(200, "mine") }
+        defer { Task { await occupant.close() } }
+        let directory = try TemporaryDirectory(files: ["checks.d/app.yaml": Self.checks(web: occupant.baseURL)])
+        let output = try await BinaryRunner.run(
+            [
+                "serve", "-d", "checks.d", "--listen", "127.0.0.1:\(occupant.port)", "--db",
+                directory.path + "/h.sqlite",
+            ],
+            in: directory.path)
+        #expect(output.exitCode == 1)
+        #expect(
+            output.stderr.contains(
+                "healthrun serve: cannot listen on 127.0.0.1:\(occupant.port): address already in use"),
+            "\(output.stderr)")
+    }
+
+    @Test func reloadKeepsTheRunningConfigurationWhenTheNewOneIsInvalid() async throws {
+        let web = try await LoopbackHTTPServer { _ in Behaviour.text(200, "ok") }
+        defer { Task { await web.close() } }
+        let directory = try TemporaryDirectory(files: ["checks.d/app.yaml": Self.checks(web: web.baseURL)])
+        let port = try Self.freePort()
+        async let output = BinaryRunner.run(
+            ["serve", "-d", "checks.d", "--listen", "127.0.0.1:\(port)", "--db", directory.path + "/h.sqlite"],
+            in: directory.path, signal: (after: .seconds(4), number: SIGTERM))
+        try await Self.waitForListener(port: port)
+        try directory.write("checks.d/more.yaml", "checks:\n  - name: extra\n    type: htp\n")
+        let (rejected, diagnostics) = try await Self.request("http://127.0.0.1:\(port)/-/reload", method: .POST)
+        #expect(rejected == 400)
+        #expect(diagnostics.contains("checks.d/more.yaml:3:11: error: unknown check type 'htp'"), "\(diagnostics)")
+        let (_, status) = try await Self.request("http://127.0.0.1:\(port)/api/v1/status")
+        #expect(status.contains("\"name\":\"web\"") && !status.contains("extra"))
+
+        try directory.write(
+            "checks.d/more.yaml", "checks:\n  - name: extra\n    type: tcp\n    host: 127.0.0.1\n    port: 1\n")
+        let (accepted, body) = try await Self.request("http://127.0.0.1:\(port)/-/reload", method: .POST)
+        #expect(accepted == 200)
+        #expect(body.contains("\"checks\":3"))
+        let (_, reloaded) = try await Self.request("http://127.0.0.1:\(port)/api/v1/status")
+        #expect(reloaded.contains("\"name\":\"extra\""))
+        let finished = try await output
+        #expect(finished.exitCode == 0, "\(finished.stderr)")
+        #expect(finished.stderr.contains("reload rejected; the running configuration stays"))
+    }
+}

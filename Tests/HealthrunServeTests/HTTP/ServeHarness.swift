@@ -1,0 +1,105 @@
+import AsyncHTTPClient
+import Foundation
+import HealthrunCore
+import HealthrunServe
+import HealthrunTesting
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import Testing
+
+/// A serve runtime and its HTTP surface on a loopback port, with fast intervals and batches.
+final class ServeHarness: Sendable {
+    let runtime: ServeRuntime
+    let port: Int
+    let dbPath: String
+    private let tasks: [Task<Void, Never>]
+
+    static func path() -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("healthrun-serve-\(UUID())")
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory.appendingPathComponent("history.sqlite").path
+    }
+
+    static func check(
+        _ name: String, _ outcomes: [CheckOutcome], interval: Duration = .milliseconds(100), group: String? = nil,
+        dependsOn: [String] = [], alert: AlertPolicy? = nil
+    ) -> (CheckDefinition, TestCheckers.Scripted) {
+        let checker = TestCheckers.Scripted(outcomes: outcomes)
+        let definition = CheckDefinition(
+            name: name, type: "scripted", timeout: .seconds(2), group: group, dependsOn: dependsOn,
+            interval: interval, alert: alert, source: SourceLocation(file: "checks.d/test.yaml", line: 1, column: 3),
+            checker: checker)
+        return (definition, checker)
+    }
+
+    init(
+        configuration: LoadedConfiguration, dbPath: String = ServeHarness.path(),
+        reload: @escaping @Sendable () -> ReloadOutcome = { .reloaded(checks: 0) }
+    ) async throws {
+        self.dbPath = dbPath
+        var options = ServeRuntime.Options()
+        options.batchInterval = .milliseconds(50)
+        options.alertWindow = .milliseconds(100)
+        options.alertBackoff = .milliseconds(20)
+        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        let runtime = try ServeRuntime(
+            configuration: configuration, store: try ResultStore(path: dbPath), engine: Engine(logger: logger),
+            options: options, logger: logger)
+        self.runtime = runtime
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            router: ServeRoutes.router(runtime: runtime, reload: reload),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            },
+            logger: logger)
+        tasks = [
+            Task { try? await app.run() },
+            Task { try? await runtime.run() },
+        ]
+        var bound = 0
+        for await port in ports { bound = port }
+        port = bound
+    }
+
+    /// Stops the server and the runtime (which commits what is pending).
+    func stop() async {
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+    }
+
+    struct Reply {
+        var status: Int
+        var headers: [(String, String)]
+        var body: String
+        func json() throws -> [String: Any] {
+            try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        }
+    }
+
+    func get(_ path: String, method: HTTPMethod = .GET) async throws -> Reply {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = method
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        let body = try await response.body.collect(upTo: 10 << 20)
+        return Reply(
+            status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
+            body: String(buffer: body))
+    }
+
+    /// Polls until `condition` holds or `limit` passes.
+    func waitUntil(
+        _ what: String, limit: Duration = .seconds(5), _ condition: @Sendable () async throws -> Bool
+    ) async throws {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("timed out waiting for \(what)")
+    }
+}
