@@ -137,7 +137,7 @@ enum StatusPage {
 
     /// Applies results as they arrive; a change of state reloads the page (debounced).
     static let script = """
-        if(window.EventSource){var s=new EventSource('/api/v1/stream'),t=null;
+        if(window.EventSource){var s=new EventSource('/api/v1/stream'),t=null;document.body.setAttribute('data-live','on');
         s.addEventListener('result',function(m){var d=JSON.parse(m.data),r=document.getElementById('c-'+d.check);
         if(r){var l=r.querySelector('.lat');if(l)l.textContent=d.status==='skipped'?'–':d.duration_ms+' ms';}
         document.getElementById('updated').textContent=d.at;});

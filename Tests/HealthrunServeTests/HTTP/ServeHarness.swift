@@ -36,12 +36,13 @@ final class ServeHarness: Sendable {
 
     init(
         configuration: LoadedConfiguration, dbPath: String = ServeHarness.path(),
+        alertWindow: Duration = .milliseconds(100),
         reload: @escaping @Sendable () -> ReloadOutcome = { .reloaded(checks: 0) }
     ) async throws {
         self.dbPath = dbPath
         var options = ServeRuntime.Options()
         options.batchInterval = .milliseconds(50)
-        options.alertWindow = .milliseconds(100)
+        options.alertWindow = alertWindow
         options.alertBackoff = .milliseconds(20)
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let runtime = try ServeRuntime(

@@ -1,0 +1,59 @@
+import Foundation
+import HealthrunCore
+import HealthrunServe
+import HealthrunTesting
+import Testing
+
+/// The live page in headless Chromium (`.ci/run` installs Debian's `chromium`).
+@Suite struct StatusPageBrowserTests {
+    static let chromium: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    static func dumpDOM(_ url: String) async throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: chromium!)
+        process.arguments = [
+            // Not --virtual-time-budget: it waits for the network to go idle, and the page's event
+            // stream never does.
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--timeout=3000",
+            "--dump-dom", url,
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        let exited = AsyncStream<Void> { continuation in process.terminationHandler = { _ in continuation.finish() } }
+        try process.run()
+        let reading = Task.detached { output.fileHandleForReading.readDataToEndOfFile() }
+        for await _ in exited {}
+        return String(decoding: await reading.value, as: UTF8.self)
+    }
+
+    @Test func thePageShowsTheVerdictEveryCheckAndRunsNoInjectedScript() async throws {
+        guard Self.chromium != nil else {
+            #expect(ProcessInfo.processInfo.environment["CI"] == nil, "CI must install chromium (.ci/run does)")
+            return
+        }
+        let xss = "<img src=x onerror=\"document.title='pwned'\"><script>document.title='pwned'</script>"
+        let (db, _) = ServeHarness.check("postgres", [.fail(xss)])
+        let (proxy, _) = ServeHarness.check("claude-code-models", [.ok("2 models")])
+        let (bot, _) = ServeHarness.check("telegram-bot", [.warn("webhook has 120 pending updates")])
+        let harness = try await ServeHarness(configuration: LoadedConfiguration(checks: [db, proxy, bot]))
+        defer { Task { await harness.stop() } }
+        try await harness.waitUntil("readiness") { try await harness.get("/readyz").status == 200 }
+
+        let dom = try await Self.dumpDOM("http://127.0.0.1:\(harness.port)/")
+        #expect(dom.contains("<title>1 of 3 failing — postgres</title>"), "an injected script changed the title")
+        #expect(!dom.contains("pwned</title>"))
+        #expect(!dom.contains("<img src=\"x\""), "an injected element was created")
+        for name in ["postgres", "claude-code-models", "telegram-bot"] {
+            #expect(dom.contains("id=\"c-\(name)\""), "\(name)")
+        }
+        // Failing and warn checks come before the passing one.
+        let failing = try #require(dom.range(of: "id=\"c-postgres\""))
+        let warn = try #require(dom.range(of: "id=\"c-telegram-bot\""))
+        let passing = try #require(dom.range(of: "id=\"c-claude-code-models\""))
+        #expect(failing.lowerBound < passing.lowerBound && warn.lowerBound < passing.lowerBound)
+        #expect(dom.contains("class=\"strip\""))
+        #expect(dom.contains("data-live=\"on\""), "the page's own script ran")
+    }
+}
