@@ -34,7 +34,7 @@ struct HealthrunCommand: AsyncParsableCommand {
         version: healthrunVersion,
         subcommands: [
             RunCommand.self, ValidateCommand.self, ListCommand.self, TypesCommand.self, DemoCommand.self,
-            MergeCommand.self, ServeCommand.self,
+            MergeCommand.self, ServeCommand.self, BenchStoreCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )

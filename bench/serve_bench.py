@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""healthrun serve under load: 1,000 checks on a schedule against nginx, then a soak.
+
+Measures what issue 9 sets targets for and checks what must hold (exit 1 when it does not):
+  - RSS after warm-up and its growth over the soak (target: <= 60 MB, < 5 % growth);
+  - GET / with every check: time and size, raw and gzip-compressed (target: < 300 ms, < 150 KB
+    compressed; serve does not compress itself, a reverse proxy would);
+  - GET /api/v1/status p50/p99 (target: p99 < 20 ms);
+  - scheduler lag p50/p99 from /metrics (target: p99 < 100 ms) and skipped runs;
+  - SIGTERM: exit 0 within 5 s, `PRAGMA integrity_check` ok;
+  - the store alone: results written per second in the writer's batches (target: >= 20,000/s)
+    and bytes per row, projected to 90 days of 1,000 checks at 1/min (target: < 1 GB).
+
+    python3 bench/serve_bench.py --healthrun .build-release/release/healthrun [--checks 1000]
+        [--interval 60] [--warmup 70] [--soak 120] [--store-hours 24] [--out DIR]
+"""
+
+import argparse
+import gzip
+import http.client
+import json
+import os
+import pathlib
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from bench import Targets, free_port, wait_for_port  # noqa: E402
+
+
+def rss_mib(pid):
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def get(port, path):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    start = time.perf_counter()
+    connection.request("GET", path)
+    response = connection.getresponse()
+    body = response.read()
+    elapsed = (time.perf_counter() - start) * 1000
+    connection.close()
+    return response.status, body, elapsed
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def metric(text, name):
+    match = re.search(r"^" + re.escape(name) + r" ([0-9.e+-]+)$", text, re.M)
+    return float(match.group(1)) if match else None
+
+
+def store_benchmark(binary, work, hours, checks):
+    db = work / "store.sqlite"
+    output = subprocess.run([binary, "_bench-store", "--db", str(db), "--checks", str(checks), "--hours", str(hours)],
+                            capture_output=True, text=True, check=True).stdout
+    fields = dict(part.split("=") for part in output.split())
+    sizes = dict(
+        line.split("|") for line in subprocess.run(
+            ["sqlite3", str(db), "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name"],
+            capture_output=True, text=True, check=True).stdout.split())
+    results = int(fields["results"])
+    rollup_rows = int(subprocess.run(["sqlite3", str(db), "SELECT COUNT(*) FROM rollups"],
+                                     capture_output=True, text=True, check=True).stdout)
+    raw_bytes = sum(int(sizes.get(name, 0)) for name in ("results", "results_by_check", "results_by_time"))
+    per_result = raw_bytes / results
+    per_rollup = int(sizes.get("rollups", 0)) / rollup_rows
+    # Steady state with the default retention: 48 h of raw results, 90 days of hourly rollups,
+    # two years of daily ones (the daily rows exist from day one, so count all 730).
+    raw_rows = 1000 * 60 * 48
+    hourly_rows = 1000 * 24 * 90
+    daily_rows = 1000 * 730
+    projected = raw_rows * per_result + (hourly_rows + daily_rows) * per_rollup
+    return {
+        "results": results, "seconds": float(fields["seconds"]), "rate": int(fields["rate"]),
+        "bytes_per_result": round(per_result, 1), "bytes_per_rollup": round(per_rollup, 1),
+        "projected_90d_mb": round(projected / 1e6, 1),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--healthrun", required=True)
+    parser.add_argument("--checks", type=int, default=1000)
+    parser.add_argument("--interval", type=int, default=60, help="seconds")
+    parser.add_argument("--warmup", type=int, default=70, help="seconds before the first RSS sample")
+    parser.add_argument("--soak", type=int, default=120, help="seconds of soak after warm-up")
+    parser.add_argument("--store-hours", type=int, default=24)
+    parser.add_argument("--out", default=str(HERE / "results"))
+    args = parser.parse_args()
+
+    work = pathlib.Path(tempfile.mkdtemp(prefix="healthrun-serve-bench-"))
+    os.chmod(work, 0o755)
+    targets = Targets(work)
+    targets.start_nginx()
+    checks = work / "checks.d"
+    checks.mkdir()
+    lines = [f"defaults:\n  interval: {args.interval}s\n  timeout: 5s\nchecks:"]
+    for index in range(args.checks):
+        lines.append(f"  - name: endpoint-{index:04d}\n    type: http\n    url: {targets.base}/health")
+    (checks / "bench.yaml").write_text("\n".join(lines) + "\n")
+    port = free_port()
+    server = subprocess.Popen(
+        [args.healthrun, "serve", "-d", str(checks), "--listen", f"127.0.0.1:{port}", "--db", str(work / "h.sqlite")],
+        stdout=subprocess.DEVNULL, stderr=open(work / "serve.log", "w"))
+    problems = []
+    result = {"checks": args.checks, "interval_s": args.interval}
+    try:
+        started = time.monotonic()
+        wait_for_port(port)
+        while get(port, "/readyz")[0] != 200:
+            if time.monotonic() - started > args.interval + 30:
+                problems.append("not ready within interval + 30 s")
+                break
+            time.sleep(0.5)
+        result["ready_after_s"] = round(time.monotonic() - started, 1)
+        time.sleep(max(0, args.warmup - (time.monotonic() - started)))
+        samples = [rss_mib(server.pid)]
+        page_times, status_times, page_sizes = [], [], []
+        soak_end = time.monotonic() + args.soak
+        while time.monotonic() < soak_end:
+            for _ in range(3):
+                status, body, elapsed = get(port, "/")
+                page_times.append(elapsed)
+                page_sizes.append((len(body), len(gzip.compress(body, 6))))
+            for _ in range(20):
+                status_times.append(get(port, "/api/v1/status")[2])
+            time.sleep(max(0, min(10, soak_end - time.monotonic())))
+            samples.append(rss_mib(server.pid))
+        metrics = get(port, "/metrics")[1].decode()
+        result.update({
+            "rss_after_warmup_mib": round(samples[0], 1),
+            "rss_end_mib": round(samples[-1], 1),
+            "rss_growth_pct": round((samples[-1] - samples[0]) / samples[0] * 100, 1),
+            "rss_samples_mib": [round(s, 1) for s in samples],
+            "page_ms_p50": round(statistics.median(page_times), 1),
+            "page_ms_max": round(max(page_times), 1),
+            "page_kb": round(page_sizes[-1][0] / 1024, 1),
+            "page_kb_gzip": round(page_sizes[-1][1] / 1024, 1),
+            "status_ms_p50": round(statistics.median(status_times), 2),
+            "status_ms_p99": round(percentile(status_times, 0.99), 2),
+            "lag_ms_p50": round(metric(metrics, 'healthrun_serve_scheduler_lag_seconds{quantile="0.5"}') * 1000, 1),
+            "lag_ms_p99": round(metric(metrics, 'healthrun_serve_scheduler_lag_seconds{quantile="0.99"}') * 1000, 1),
+            "runs": int(metric(metrics, "healthrun_serve_scheduler_lag_seconds_count")),
+            "skipped_runs": int(metric(metrics, "healthrun_serve_skipped_runs_total")),
+            "stored_results": int(metric(metrics, "healthrun_serve_stored_results_total")),
+        })
+        stop = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        code = server.wait(timeout=30)
+        result["sigterm_exit"] = code
+        result["sigterm_s"] = round(time.monotonic() - stop, 2)
+        integrity = subprocess.run(["sqlite3", str(work / "h.sqlite"), "PRAGMA integrity_check"],
+                                   capture_output=True, text=True).stdout.strip()
+        result["integrity"] = integrity
+        result["store"] = store_benchmark(args.healthrun, work, args.store_hours, 1000)
+    finally:
+        if server.poll() is None:
+            server.kill()
+        targets.stop()
+
+    # What must hold: the soak's pass/fail (the targets are reported beside it).
+    if result.get("sigterm_exit") != 0 or result.get("sigterm_s", 99) > 5:
+        problems.append(f"SIGTERM: exit {result.get('sigterm_exit')} after {result.get('sigterm_s')} s")
+    if result.get("integrity") != "ok":
+        problems.append(f"integrity_check: {result.get('integrity')}")
+    if result.get("rss_growth_pct", 99) >= 10:
+        problems.append(f"RSS grew {result.get('rss_growth_pct')} % over the soak")
+    if result.get("lag_ms_p99", 999) >= 100:
+        problems.append(f"scheduler lag p99 {result.get('lag_ms_p99')} ms")
+    if result.get("skipped_runs", 1) != 0:
+        problems.append(f"{result.get('skipped_runs')} runs skipped")
+    result["problems"] = problems
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "serve.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+    if problems:
+        print("serve bench: " + "; ".join(problems), file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
