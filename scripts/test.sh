@@ -17,10 +17,10 @@ start_postgres
 if (($#)); then
     swift test "$@"
 else
-    heavy='HTMLReporterTests|ResourceTests|FuzzTests|LoaderScaleTests'
+    heavy='HTMLReporterTests|StatusPageBrowserTests|ResourceTests|FuzzTests|LoaderScaleTests'
     swift test --no-parallel --filter "$heavy"
     swift test --filter FaultMatrixTests
-    timed='EngineTests|PluginTests|PostgresCheckerTests|HTTPCheckerTests|HTTPTLSTests|CLITests'
+    timed='EngineTests|PluginTests|PostgresCheckerTests|HTTPCheckerTests|HTTPTLSTests|CLITests|ServeCommandTests'
     swift test --no-parallel --filter "$timed"
     swift test --skip "$heavy|FaultMatrixTests|$timed"
 fi

@@ -39,7 +39,8 @@ struct BenchStoreCommand: AsyncParsableCommand {
         }
         try await store.write(pending)
         written += pending.results.count
-        let seconds = Double(clock.duration(to: .now).components.attoseconds) / 1e18
+        let seconds =
+            Double(clock.duration(to: .now).components.attoseconds) / 1e18
             + Double(clock.duration(to: .now).components.seconds)
         print("results=\(written) seconds=\(String(format: "%.2f", seconds)) rate=\(Int(Double(written) / seconds))")
     }

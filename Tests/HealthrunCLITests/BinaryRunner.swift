@@ -28,6 +28,7 @@ struct BinaryRunner {
         environment: [String: String] = [:],
         limit: Duration = .seconds(30),
         signal: (after: Duration, number: Int32)? = nil,
+        signals: [(after: Duration, number: Int32)] = [],
         executable: String? = nil
     ) async throws -> Output {
         let process = Process()
@@ -53,8 +54,11 @@ struct BinaryRunner {
         try process.run()
         let pid = process.processIdentifier
         let watchdog = Task {
-            if let signal {
-                try await Task.sleep(for: signal.after)
+            // Each `after` counts from the start.
+            var slept = Duration.zero
+            for signal in (signal.map { [$0] } ?? []) + signals {
+                try await Task.sleep(for: signal.after - slept)
+                slept = signal.after
                 kill(pid, signal.number)
             }
             try await Task.sleep(for: limit)

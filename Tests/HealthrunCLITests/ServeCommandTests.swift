@@ -153,4 +153,29 @@ import Testing
         #expect(finished.exitCode == 0, "\(finished.stderr)")
         #expect(finished.stderr.contains("reload rejected; the running configuration stays"))
     }
+
+    @Test func sighupReloadsChecksD() async throws {
+        let web = try await LoopbackHTTPServer { _ in Behaviour.text(200, "ok") }
+        defer { Task { await web.close() } }
+        let directory = try TemporaryDirectory(files: ["checks.d/app.yaml": Self.checks(web: web.baseURL)])
+        let port = try Self.freePort()
+        async let output = BinaryRunner.run(
+            ["serve", "-d", "checks.d", "--listen", "127.0.0.1:\(port)", "--db", directory.path + "/h.sqlite"],
+            in: directory.path, signals: [(.milliseconds(2500), SIGHUP), (.seconds(5), SIGTERM)])
+        try await Self.waitForListener(port: port)
+        try directory.write(
+            "checks.d/more.yaml",
+            "checks:\n  - name: added-by-sighup\n    type: tcp\n    host: 127.0.0.1\n    port: 1\n")
+        let (_, before) = try await Self.request("http://127.0.0.1:\(port)/api/v1/status")
+        #expect(!before.contains("added-by-sighup"))
+        var seen = false
+        for _ in 0..<100 where !seen {
+            try await Task.sleep(for: .milliseconds(50))
+            seen = try await Self.request("http://127.0.0.1:\(port)/api/v1/status").1.contains("added-by-sighup")
+        }
+        #expect(seen, "SIGHUP re-read checks.d")
+        let finished = try await output
+        #expect(finished.exitCode == 0, "\(finished.stderr)")
+        #expect(finished.stderr.contains("reloaded checks.d"))
+    }
 }

@@ -23,7 +23,7 @@ enum APIDocuments {
             guard case .object(var fields) = JSONReporter.check(result) else { return .null }
             fields.append(("interval_ms", .integer(Int((intervals[result.name] ?? defaultInterval).wholeMilliseconds))))
             fields.append(("last_run_at", state.lastRunAt(result.name).map { .string(time($0)) } ?? .null))
-            fields.append(("uptime_24h", optional(state.recentRollup(result.name, now: now).uptime)))
+            fields.append(("uptime_24h", optional(state.recentUptime(result.name, now: now))))
             return .object(fields)
         }
         if let index = members.firstIndex(where: { $0.0 == "checks" }) { members[index].1 = .array(checks) }

@@ -14,12 +14,22 @@ enum ServeMetrics {
                 text += "\(family.name){\(PrometheusReporter.labels(check))} \(family.value(check))\n"
             }
         }
-        text += "# HELP healthrun_check_uptime_ratio Passing runs over runs in the window (24h, from memory).\n"
+        text +=
+            "# HELP healthrun_check_uptime_ratio Passing runs over runs that ran: 24h over hours, 7d/30d/90d over UTC days.\n"
         text += "# TYPE healthrun_check_uptime_ratio gauge\n"
         for check in report.checks {
-            guard let uptime = state.recentRollup(check.name, now: now).uptime else { continue }
-            text +=
-                "healthrun_check_uptime_ratio{check=\"\(Escaping.prometheusLabel(check.name))\",window=\"24h\"} \(PrometheusReporter.format(uptime))\n"
+            let label = Escaping.prometheusLabel(check.name)
+            let windows: [(String, Double?)] = [
+                ("24h", state.recentUptime(check.name, now: now)),
+                ("7d", state.dailyUptimeRatio(check.name, days: 7, now: now)),
+                ("30d", state.dailyUptimeRatio(check.name, days: 30, now: now)),
+                ("90d", state.dailyUptimeRatio(check.name, days: 90, now: now)),
+            ]
+            for (window, uptime) in windows {
+                guard let uptime else { continue }
+                text +=
+                    "healthrun_check_uptime_ratio{check=\"\(label)\",window=\"\(window)\"} \(PrometheusReporter.format(uptime))\n"
+            }
         }
         let counters = state.serverCounters
         func gauge(_ name: String, _ help: String, _ value: Double, type: String = "gauge") {

@@ -11,7 +11,7 @@ public final class LiveState: Sendable {
         var latest: [String: CheckResult] = [:]
         var lastRunAt: [String: Int64] = [:]
         var hourly: [String: [Int64: Rollup]] = [:]
-        var daily: [String: [Int64: Rollup]] = [:]
+        var daily: [String: [Int64: DayCounts]] = [:]
         var subscribers: [UUID: AsyncStream<String>.Continuation] = [:]
         var lag = LatencyHistogram()
         var lagCount = 0
@@ -61,7 +61,7 @@ public final class LiveState: Sendable {
                 inner.lastRunAt[name] = stored.at
             }
             inner.hourly = hourly
-            inner.daily = daily
+            inner.daily = daily.mapValues { $0.mapValues(DayCounts.init) }
         }
     }
 
@@ -75,8 +75,8 @@ public final class LiveState: Sendable {
             let ms = result.duration.milliseconds
             inner.hourly[result.name, default: [:]][Resolution.hourly.bucket(at), default: Rollup()]
                 .record(result.status, milliseconds: ms)
-            inner.daily[result.name, default: [:]][Resolution.daily.bucket(at), default: Rollup()]
-                .record(result.status, milliseconds: ms)
+            inner.daily[result.name, default: [:]][Resolution.daily.bucket(at), default: DayCounts()]
+                .record(result.status)
             // Keep 25 hours and 90 days.
             if let hours = inner.hourly[result.name], hours.count > 26 {
                 let oldest = Resolution.hourly.bucket(at) - 25 * Resolution.hourly.rawValue
@@ -133,6 +133,34 @@ public final class LiveState: Sendable {
             var total = Rollup()
             for (bucket, rollup) in inner.hourly[name] ?? [:] where bucket >= oldest { total.merge(rollup) }
             return total
+        }
+    }
+
+    /// Uptime over the last `days` UTC days, today included (`nil` when nothing ran).
+    public func dailyUptimeRatio(_ name: String, days: Int, now: Int64) -> Double? {
+        inner.withLock { inner in
+            let oldest = Resolution.daily.bucket(now) - Int64(days - 1) * Resolution.daily.rawValue
+            var passing = 0
+            var ran = 0
+            for (bucket, counts) in inner.daily[name] ?? [:] where bucket >= oldest {
+                passing += Int(counts.passing)
+                ran += Int(counts.ran)
+            }
+            return ran == 0 ? nil : Double(passing) / Double(ran)
+        }
+    }
+
+    /// Uptime over the last `hours` hourly buckets, from counts only (no histogram merging).
+    public func recentUptime(_ name: String, hours: Int = 24, now: Int64) -> Double? {
+        inner.withLock { inner in
+            let oldest = Resolution.hourly.bucket(now) - Int64(hours - 1) * Resolution.hourly.rawValue
+            var passing = 0
+            var ran = 0
+            for (bucket, rollup) in inner.hourly[name] ?? [:] where bucket >= oldest {
+                passing += rollup.ok + rollup.warn
+                ran += rollup.ok + rollup.warn + rollup.fail
+            }
+            return ran == 0 ? nil : Double(passing) / Double(ran)
         }
     }
 
@@ -207,4 +235,30 @@ public final class LiveState: Sendable {
         }
         for continuation in all { continuation.finish() }
     }
+}
+
+/// A day's counts in memory: the strip and the long uptime windows need no histogram, and
+/// 90 days × 1,000 checks of full rollups would cost about 20 MB.
+struct DayCounts: Sendable, Hashable {
+    var passing: Int32 = 0
+    var ran: Int32 = 0
+
+    init() {}
+
+    init(_ rollup: Rollup) {
+        passing = Int32(clamping: rollup.ok + rollup.warn)
+        ran = Int32(clamping: rollup.ok + rollup.warn + rollup.fail)
+    }
+
+    mutating func record(_ status: CheckStatus) {
+        switch status {
+        case .ok, .warn:
+            passing &+= 1
+            ran &+= 1
+        case .fail: ran &+= 1
+        case .skipped: break
+        }
+    }
+
+    var uptime: Double? { ran == 0 ? nil : Double(passing) / Double(ran) }
 }

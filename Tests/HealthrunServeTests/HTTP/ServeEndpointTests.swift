@@ -97,6 +97,8 @@ import Testing
         #expect(samples["healthrun_check_up{check=\"db\",type=\"scripted\",group=\"\"}"] == 1)
         #expect(samples["healthrun_check_up{check=\"proxy\",type=\"scripted\",group=\"\"}"] == 0)
         #expect(samples["healthrun_check_uptime_ratio{check=\"db\",window=\"24h\"}"] == 1)
+        #expect(samples["healthrun_check_uptime_ratio{check=\"proxy\",window=\"90d\"}"] == 0)
+        #expect(samples["healthrun_check_uptime_ratio{check=\"db\",window=\"7d\"}"] == 1)
         #expect(samples["healthrun_serve_stored_results_total"]! >= 6)
         #expect(samples["healthrun_serve_db_size_bytes"]! > 0)
         #expect(samples["healthrun_serve_scheduler_lag_seconds_count"]! >= 6)
