@@ -83,28 +83,47 @@ public struct AlertingConfiguration: Sendable, Decodable {
         }
     }
 
-    /// A JSON POST to any URL (Alertmanager, a chat bridge, your own service).
+    /// A JSON POST to any URL: healthrun's own body, or Alertmanager's `/api/v2/alerts`.
     public struct Webhook: Sendable, Decodable {
+        /// The body's shape.
+        public enum Format: String, Sendable, Decodable, CaseIterable {
+            /// `{"source": "healthrun", "text", "alerts": [...]}`.
+            case healthrun
+            /// Alertmanager API v2: a list of alerts with labels, annotations, startsAt, endsAt.
+            case alertmanager
+        }
+
         /// Where to POST.
         public var url: String
         /// Extra headers; credential headers are secrets.
         public var headers: HeaderFields
+        /// The body's shape.
+        public var format: Format
 
         enum CodingKeys: String, CodingKey {
             case url
             case headers
+            case format
         }
 
         /// Creates a channel.
-        public init(url: String, headers: HeaderFields = HeaderFields()) {
+        public init(url: String, headers: HeaderFields = HeaderFields(), format: Format = .healthrun) {
             self.url = url
             self.headers = headers
+            self.format = format
         }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             url = try container.decode(String.self, forKey: .url)
             headers = try container.decodeIfPresent(HeaderFields.self, forKey: .headers) ?? HeaderFields()
+            let formatText = try container.decodeIfPresent(String.self, forKey: .format) ?? "healthrun"
+            guard let format = Format(rawValue: formatText) else {
+                throw ConfigValueError(
+                    "unknown webhook format '\(formatText)'", field: ["format"],
+                    hint: "use one of: \(Format.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            self.format = format
             guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
                 throw ConfigValueError(
                     "webhook url must start with http:// or https://", field: ["url"])

@@ -148,6 +148,15 @@ public final class AlertDispatcher: Sendable {
 
     private func sendWebhook(_ notices: [AlertNotice], text: String) async throws {
         guard let webhook = configuration.webhook else { return }
+        if webhook.format == .alertmanager {
+            let body = try JSONSerialization.data(
+                withJSONObject: notices.map(Self.alertmanagerAlert), options: [.sortedKeys])
+            let (status, _) = try await post(url: webhook.url, headers: webhook.headers.fields, body: body)
+            guard (200..<300).contains(status) else {
+                throw DeliveryError(message: "Alertmanager answered HTTP \(status)", retryAfter: nil)
+            }
+            return
+        }
         let alerts: [[String: Any]] = notices.map { notice in
             var alert: [String: Any] = [
                 "check": notice.check, "state": notice.state, "text": notice.line,
@@ -178,5 +187,32 @@ public final class AlertDispatcher: Sendable {
         let response = try await client.execute(request, timeout: .seconds(10))
         let reply = try await response.body.collect(upTo: 64 * 1024)
         return (Int(response.status.code), Data(reply.readableBytesView))
+    }
+
+    /// One alert in Alertmanager's API v2 shape: DOWN and reminders fire `HealthrunCheckDown`,
+    /// UP resolves it (with `endsAt`), flapping fires `HealthrunCheckFlapping`.
+    static func alertmanagerAlert(_ notice: AlertNotice) -> [String: Any] {
+        func time(_ ms: Int64) -> String {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+        }
+        var alertName = "HealthrunCheckDown"
+        var alert: [String: Any] = ["startsAt": time(notice.at)]
+        var description = ""
+        switch notice.notice {
+        case .down(let message), .reminder(let message, _), .settled(true, let message):
+            description = message
+        case .up(let ms):
+            alert["startsAt"] = time(notice.at - ms)
+            alert["endsAt"] = time(notice.at)
+        case .settled(false, _):
+            alert["endsAt"] = time(notice.at)
+        case .flapping:
+            alertName = "HealthrunCheckFlapping"
+        }
+        alert["labels"] = ["alertname": alertName, "check": notice.check, "source": "healthrun"]
+        alert["annotations"] = ["summary": notice.line, "description": description]
+        return alert
     }
 }

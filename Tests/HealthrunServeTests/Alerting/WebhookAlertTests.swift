@@ -40,3 +40,34 @@ import Testing
         #expect(!metrics.contains(Self.key))
     }
 }
+
+@Suite struct AlertmanagerWebhookTests {
+    @Test func downAndUpSpeakAlertmanagersAPI() async throws {
+        let alertmanager = try await LoopbackHTTPServer { request in
+            request.path == "/api/v2/alerts" ? .json(200, "") : .json(404, #"{"error":"not found"}"#)
+        }
+        defer { Task { await alertmanager.close() } }
+        let (db, _) = ServeHarness.check(
+            "postgres", [.fail("refused"), .ok("select 1")], alert: AlertPolicy(after: 1, resolveAfter: 1))
+        let configuration = LoadedConfiguration(
+            checks: [db],
+            alerting: AlertingConfiguration(
+                webhook: .init(url: alertmanager.baseURL + "/api/v2/alerts", format: .alertmanager)))
+        let harness = try await ServeHarness(configuration: configuration, alertWindow: .milliseconds(20))
+        defer { Task { await harness.stop() } }
+        try await harness.waitUntil("DOWN and UP") { alertmanager.requests.count >= 2 }
+        let bodies = try alertmanager.requests.prefix(2).map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.body)) as? [[String: Any]])
+        }
+        let down = try #require(bodies[0].first)
+        let up = try #require(bodies[1].first)
+        #expect(
+            down["labels"] as? [String: String] == [
+                "alertname": "HealthrunCheckDown", "check": "postgres", "source": "healthrun",
+            ])
+        #expect(down["endsAt"] == nil && down["startsAt"] is String)
+        #expect((down["annotations"] as? [String: String])?["description"] == "refused")
+        #expect(up["labels"] as? [String: String] == down["labels"] as? [String: String])
+        #expect(up["endsAt"] is String, "UP resolves the alert")
+    }
+}

@@ -55,5 +55,24 @@ import Testing
         #expect(failing.lowerBound < passing.lowerBound && warn.lowerBound < passing.lowerBound)
         #expect(dom.contains("class=\"strip\""))
         #expect(dom.contains("data-live=\"on\""), "the page's own script ran")
+
+        // The screenshot step: a person can look at it (the path is printed); the test checks
+        // that Chromium rendered something of the page's size.
+        let png = NSTemporaryDirectory() + "healthrun-serve-\(UUID().uuidString).png"
+        let shot = Process()
+        shot.executableURL = URL(fileURLWithPath: Self.chromium!)
+        shot.arguments = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars", "--timeout=3000",
+            "--window-size=1200,900", "--screenshot=\(png)", "http://127.0.0.1:\(harness.port)/",
+        ]
+        shot.standardOutput = FileHandle.nullDevice
+        shot.standardError = FileHandle.nullDevice
+        let exited = AsyncStream<Void> { continuation in shot.terminationHandler = { _ in continuation.finish() } }
+        try shot.run()
+        for await _ in exited {}
+        let image = try Data(contentsOf: URL(fileURLWithPath: png))
+        #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG")
+        #expect(image.count > 10_000, "more than a blank page")
+        print("status page screenshot: \(png)")
     }
 }
