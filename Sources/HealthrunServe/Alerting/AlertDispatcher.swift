@@ -2,9 +2,9 @@ internal import AsyncHTTPClient
 import Foundation
 public import HealthrunCore
 public import Logging
+import NIOConcurrencyHelpers
 internal import NIOCore
 internal import NIOHTTP1
-import Synchronization
 
 /// Sends alert notices: collects those that arrive within a short window into one message per
 /// channel, sends in the background with retries and backoff, and counts what it did. Nothing
@@ -27,7 +27,7 @@ public final class AlertDispatcher: Sendable {
     private let backoff: Duration
     private let attempts: Int
     private let client: HTTPClient
-    private let state = Mutex<(pending: [AlertNotice], flushScheduled: Bool, counters: Counters)>(
+    private let state = NIOLockedValueBox<(pending: [AlertNotice], flushScheduled: Bool, counters: Counters)>(
         ([], false, Counters()))
 
     /// Creates a dispatcher.
@@ -51,11 +51,11 @@ public final class AlertDispatcher: Sendable {
     }
 
     /// What was sent and what failed so far.
-    public var counters: Counters { state.withLock { $0.counters } }
+    public var counters: Counters { state.withLockedValue { $0.counters } }
 
     /// Queues a notice; the first of a window schedules the send.
     public func enqueue(_ notice: AlertNotice) {
-        let schedule = state.withLock { state -> Bool in
+        let schedule = state.withLockedValue { state -> Bool in
             state.pending.append(notice)
             if state.flushScheduled { return false }
             state.flushScheduled = true
@@ -70,7 +70,7 @@ public final class AlertDispatcher: Sendable {
 
     /// Sends what is pending now (also called at shutdown).
     public func flush() async {
-        let notices = state.withLock { state -> [AlertNotice] in
+        let notices = state.withLockedValue { state -> [AlertNotice] in
             defer {
                 state.pending = []
                 state.flushScheduled = false
@@ -101,7 +101,7 @@ public final class AlertDispatcher: Sendable {
                 case "telegram": try await sendTelegram(text)
                 default: try await sendWebhook(notices, text: text)
                 }
-                state.withLock { $0.counters.sent += 1 }
+                state.withLockedValue { $0.counters.sent += 1 }
                 return
             } catch let error as DeliveryError {
                 logger.warning(
@@ -118,11 +118,11 @@ public final class AlertDispatcher: Sendable {
                     ])
             }
             guard attempt < attempts else { break }
-            state.withLock { $0.counters.retries += 1 }
+            state.withLockedValue { $0.counters.retries += 1 }
             try? await Task.sleep(for: delay)
             delay *= 2
         }
-        state.withLock { $0.counters.failed += 1 }
+        state.withLockedValue { $0.counters.failed += 1 }
     }
 
     struct DeliveryError: Error {
