@@ -143,7 +143,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HealthrunReportersTests",
-            dependencies: ["HealthrunCore", "HealthrunReporters"],
+            dependencies: ["HealthrunCore", "HealthrunReporters", "HealthrunTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

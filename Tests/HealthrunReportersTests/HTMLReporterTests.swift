@@ -1,31 +1,8 @@
 import Foundation
 import HealthrunCore
 import HealthrunReporters
+import HealthrunTesting
 import Testing
-
-/// Headless Chromium, when installed (`.ci/run` installs Debian's `chromium`).
-enum Browser {
-    static let path: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-        .first { FileManager.default.isExecutableFile(atPath: $0) }
-
-    /// The DOM after load, as Chromium serialises it.
-    static func dumpDOM(of file: String) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path!)
-        process.arguments = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--virtual-time-budget=2000",
-            "--dump-dom", "file://" + file,
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        let exited = AsyncStream<Void> { continuation in process.terminationHandler = { _ in continuation.finish() } }
-        try process.run()
-        let reading = Task.detached { output.fileHandleForReading.readDataToEndOfFile() }
-        for await _ in exited {}
-        return String(decoding: await reading.value, as: UTF8.self)
-    }
-}
 
 @Suite struct HTMLReporterTests {
     func write(_ report: RunReport) throws -> String {
@@ -46,13 +23,13 @@ enum Browser {
     }
 
     @Test func theBrowserShowsEveryCheckAndRunsNoInjectedScript() async throws {
-        guard Browser.path != nil else {
+        guard Chromium.path != nil else {
             #expect(ProcessInfo.processInfo.environment["CI"] == nil, "CI must install chromium (.ci/run does)")
             return
         }
         let path = try write(Fixtures.report)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let dom = try await Browser.dumpDOM(of: path)
+        let dom = try await Chromium.dumpDOM(of: "file://" + path)
         #expect(dom.contains("<title>healthrun: fail — 4 checks</title>"), "the injected script changed the title")
         #expect(!dom.contains("pwned</title>"))
         for name in ["ok-check", "xss-check", "control-check", "skipped-check"] {

@@ -83,7 +83,10 @@ public enum ServeRoutes {
         }
         router.get("/checks/:name") { _, context in
             let name = context.parameters.get("name") ?? ""
-            guard let result = state.report().checks.first(where: { $0.name == name }) else { return notFound(name) }
+            guard let check = state.configuration.checks.first(where: { $0.name == name }) else {
+                return notFound(name)
+            }
+            let result = state.latest(name) ?? Engine.skipped(check, message: "no result yet")
             let now = now()
             let input = CheckPage.Input(
                 result: result,

@@ -18,24 +18,16 @@ enum CheckPage {
         let e = Escaping.html
         let result = input.result
         let symbol = StatusPage.symbols[result.status]!
-        var html = """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(e(result.name)): \(result.status.rawValue)</title>
-            <style>\(StatusPage.css)\(css)</style>
-            </head>
-            <body>
-            <p class="meta"><a href="/">← all checks</a></p>
-            <header class="verdict \(result.status.rawValue)"><h1>\(symbol) \(e(result.name)) is \(result.status.rawValue)</h1>
-            <p class="msg">\(e(result.message))</p></header>
-            <main>
-            <h2>Uptime and latency</h2>
-            <table><thead><tr><th>Window</th><th>Uptime</th><th>Runs</th><th>p50</th><th>p95</th><th>p99</th></tr></thead><tbody>
+        var html =
+            StatusPage.head(title: "\(result.name): \(result.status.rawValue)", css: StatusPage.css + css) + """
+                <p class="meta"><a href="/">← all checks</a></p>
+                <header class="verdict \(result.status.rawValue)"><h1>\(symbol) \(e(result.name)) is \(result.status.rawValue)</h1>
+                <p class="msg">\(e(result.message))</p></header>
+                <main>
+                <h2>Uptime and latency</h2>
+                <table><thead><tr><th>Window</th><th>Uptime</th><th>Runs</th><th>p50</th><th>p95</th><th>p99</th></tr></thead><tbody>
 
-            """
+                """
         for (window, rollup) in input.uptime {
             func quantile(_ q: Double) -> String {
                 rollup.latency.quantile(q).map { "≤ " + RunReport.formatMilliseconds(.milliseconds($0)) } ?? "–"

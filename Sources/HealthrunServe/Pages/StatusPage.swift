@@ -26,21 +26,13 @@ enum StatusPage {
         let report = state.report(now: Date(timeIntervalSince1970: Double(now) / 1000))
         let (headline, status) = headline(report, ready: state.isReady)
         let e = Escaping.html
-        var html = """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(e(headline))</title>
-            <style>\(css)</style>
-            </head>
-            <body>
-            <header class="verdict \(status.rawValue)" id="verdict"><h1><span aria-hidden="true">\(symbols[status]!)</span> \(e(headline))</h1>
-            <p class="meta">Updated <time id="updated">\(APIDocuments.time(now))</time> · <a href="/api/v1/status">JSON</a> · <a href="/metrics">metrics</a></p></header>
-            <main>
+        var html =
+            head(title: headline, css: css) + """
+                <header class="verdict \(status.rawValue)" id="verdict"><h1><span aria-hidden="true">\(symbols[status]!)</span> \(e(headline))</h1>
+                <p class="meta">Updated <time id="updated">\(APIDocuments.time(now))</time> · <a href="/api/v1/status">JSON</a> · <a href="/metrics">metrics</a></p></header>
+                <main>
 
-            """
+                """
         let groupMembers = Set(report.groups.flatMap(\.members))
         let attention = report.checks.filter {
             ($0.status == .fail || $0.status == .warn) && !groupMembers.contains($0.name)
@@ -75,6 +67,22 @@ enum StatusPage {
 
             """
         return html
+    }
+
+    /// The start of a page, up to and including `<body>`; `title` is escaped here.
+    static func head(title: String, css: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(Escaping.html(title))</title>
+        <style>\(css)</style>
+        </head>
+        <body>
+
+        """
     }
 
     static func table(_ results: [CheckResult], state: LiveState, now: Int64) -> String {

@@ -6,30 +6,8 @@ import Testing
 
 /// The live page in headless Chromium (`.ci/run` installs Debian's `chromium`).
 @Suite struct StatusPageBrowserTests {
-    static let chromium: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-        .first { FileManager.default.isExecutableFile(atPath: $0) }
-
-    static func dumpDOM(_ url: String) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: chromium!)
-        process.arguments = [
-            // Not --virtual-time-budget: it waits for the network to go idle, and the page's event
-            // stream never does.
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--timeout=3000",
-            "--dump-dom", url,
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        let exited = AsyncStream<Void> { continuation in process.terminationHandler = { _ in continuation.finish() } }
-        try process.run()
-        let reading = Task.detached { output.fileHandleForReading.readDataToEndOfFile() }
-        for await _ in exited {}
-        return String(decoding: await reading.value, as: UTF8.self)
-    }
-
     @Test func thePageShowsTheVerdictEveryCheckAndRunsNoInjectedScript() async throws {
-        guard Self.chromium != nil else {
+        guard Chromium.path != nil else {
             #expect(ProcessInfo.processInfo.environment["CI"] == nil, "CI must install chromium (.ci/run does)")
             return
         }
@@ -41,7 +19,7 @@ import Testing
         defer { Task { await harness.stop() } }
         try await harness.waitUntil("readiness") { try await harness.get("/readyz").status == 200 }
 
-        let dom = try await Self.dumpDOM("http://127.0.0.1:\(harness.port)/")
+        let dom = try await Chromium.dumpDOM(of: "http://127.0.0.1:\(harness.port)/")
         #expect(dom.contains("<title>1 of 3 failing — postgres</title>"), "an injected script changed the title")
         #expect(!dom.contains("pwned</title>"))
         #expect(!dom.contains("<img src=\"x\""), "an injected element was created")
@@ -59,17 +37,7 @@ import Testing
         // The screenshot step: a person can look at it (the path is printed); the test checks
         // that Chromium rendered something of the page's size.
         let png = NSTemporaryDirectory() + "healthrun-serve-\(UUID().uuidString).png"
-        let shot = Process()
-        shot.executableURL = URL(fileURLWithPath: Self.chromium!)
-        shot.arguments = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars", "--timeout=3000",
-            "--window-size=1200,900", "--screenshot=\(png)", "http://127.0.0.1:\(harness.port)/",
-        ]
-        shot.standardOutput = FileHandle.nullDevice
-        shot.standardError = FileHandle.nullDevice
-        let exited = AsyncStream<Void> { continuation in shot.terminationHandler = { _ in continuation.finish() } }
-        try shot.run()
-        for await _ in exited {}
+        try await Chromium.screenshot(of: "http://127.0.0.1:\(harness.port)/", to: png)
         let image = try Data(contentsOf: URL(fileURLWithPath: png))
         #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG")
         #expect(image.count > 10_000, "more than a blank page")
