@@ -38,17 +38,8 @@ struct Session {
 
     /// Loads the env file and checks.d; on any problem prints the diagnostics and exits 2.
     func load(_ options: LoadOptions) -> LoadedConfiguration {
-        let (environment, envDiagnostics) = EnvironmentLoader.load(
-            processEnvironment: ProcessInfo.processInfo.environment,
-            envFile: options.envFile
-        )
-        if !envDiagnostics.isEmpty {
-            printError(ConfigurationError(envDiagnostics).description)
-            exit(2)
-        }
-        let loader = ConfigLoader(registry: checkers, environment: environment, defaultTimeout: options.defaultTimeout)
         do {
-            return try loader.load(directory: options.directory)
+            return try tryLoad(options)
         } catch {
             printError(error.description)
             exit(2)

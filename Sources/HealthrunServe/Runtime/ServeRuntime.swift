@@ -282,6 +282,15 @@ public final class ServeRuntime: Service, Sendable {
                 merged.results += newer.results
                 merged.changes += newer.changes
                 merged.alertStates.merge(newer.alertStates) { _, new in new }
+                // A database that stays unwritable (a full disk) must not grow memory without
+                // bound: keep the newest results, as memory already shows them.
+                let limit = 100_000
+                if merged.results.count > limit {
+                    let dropped = merged.results.count - limit
+                    merged.results.removeFirst(dropped)
+                    logger.error(
+                        "history writes keep failing; dropped the oldest results", metadata: ["count": "\(dropped)"])
+                }
                 newer = merged
             }
         }
