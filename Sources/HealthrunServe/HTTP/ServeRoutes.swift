@@ -138,12 +138,9 @@ public enum ServeRoutes {
     static func summary(_ runtime: ServeRuntime, check: String, hours: Int, now: Int64) throws -> Rollup {
         if hours <= 24 { return runtime.state.recentRollup(check, hours: hours, now: now) }
         let since = Resolution.hourly.bucket(now) - Int64(hours - 1) * Resolution.hourly.rawValue
+        let buckets = try runtime.store.rollups(check: check, resolution: .hourly, since: since)[check] ?? [:]
         var total = Rollup()
-        for rollup in try runtime.store.rollups(check: check, resolution: .hourly, since: since)[check]?.values
-            ?? [:].values
-        {
-            total.merge(rollup)
-        }
+        for rollup in buckets.values { total.merge(rollup) }
         return total
     }
 
