@@ -27,8 +27,12 @@ public final class AlertDispatcher: Sendable {
     private let backoff: Duration
     private let attempts: Int
     private let client: HTTPClient
-    private let state = NIOLockedValueBox<(pending: [AlertNotice], flushScheduled: Bool, counters: Counters)>(
-        ([], false, Counters()))
+    /// Pending notices, whether a flush is scheduled, counters, and the last delivery: each
+    /// delivery waits for the one before, so a channel never sees an UP before its DOWN (for
+    /// Alertmanager that would leave a resolved alert firing).
+    private let state = NIOLockedValueBox<
+        (pending: [AlertNotice], flushScheduled: Bool, counters: Counters, tail: Task<Void, Never>?)
+    >(([], false, Counters(), nil))
 
     /// Creates a dispatcher.
     /// - Parameters:
@@ -68,15 +72,24 @@ public final class AlertDispatcher: Sendable {
         }
     }
 
-    /// Sends what is pending now (also called at shutdown).
+    /// Sends what is pending now, after every earlier delivery (also called at shutdown).
     public func flush() async {
-        let notices = state.withLockedValue { state -> [AlertNotice] in
-            defer {
-                state.pending = []
-                state.flushScheduled = false
+        let delivery = state.withLockedValue { state -> Task<Void, Never> in
+            let notices = state.pending
+            state.pending = []
+            state.flushScheduled = false
+            let previous = state.tail
+            let delivery = Task {
+                await previous?.value
+                await self.deliver(notices)
             }
-            return state.pending
+            state.tail = delivery
+            return delivery
         }
+        await delivery.value
+    }
+
+    private func deliver(_ notices: [AlertNotice]) async {
         guard !notices.isEmpty else { return }
         await withTaskGroup(of: Void.self) { group in
             for channel in configuration.channelNames {

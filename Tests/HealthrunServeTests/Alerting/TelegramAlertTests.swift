@@ -47,14 +47,22 @@ import Testing
             .fail("connection refused to 127.0.0.1:5432"), .ok("select 1"),
         ]
         let harness = try await ServeHarness(configuration: Self.configuration(api: api.baseURL, outcomes: outcomes))
-        try await harness.waitUntil("DOWN and UP", limit: .seconds(8)) { Self.messages(api).count >= 2 }
+        try await harness.waitUntil("DOWN and UP", limit: .seconds(8)) {
+            Self.messages(api).contains { ($0["text"] as? String)?.contains("UP postgres") == true }
+        }
         await harness.stop()
         let messages = Self.messages(api)
-        let texts = messages.compactMap { $0["text"] as? String }
+        // One DOWN, then one UP (normally two messages; one if a stalled machine put both in
+        // the same grouping window).
+        let lines = messages.compactMap { $0["text"] as? String }.flatMap { $0.split(separator: "\n") }.map(String.init)
         #expect(messages.allSatisfy { $0["chat_id"] as? String == "-100123" })
-        #expect(texts.count == 2, "\(texts)")
-        #expect(texts.first?.contains("DOWN postgres: connection refused to 127.0.0.1:5432") == true, "\(texts)")
-        #expect(texts.last?.contains("UP postgres after") == true, "\(texts)")
+        #expect(
+            lines.filter { $0.contains("DOWN postgres") } == ["🔴 DOWN postgres: connection refused to 127.0.0.1:5432"],
+            "\(lines)")
+        #expect(lines.filter { $0.contains("UP postgres after") }.count == 1, "\(lines)")
+        let downLine = try #require(lines.firstIndex { $0.contains("DOWN postgres") })
+        let upLine = try #require(lines.firstIndex { $0.contains("UP postgres after") })
+        #expect(downLine < upLine)
         #expect(api.requests.allSatisfy { $0.header("Content-Type") == "application/json" })
 
         // A restart on the same file while the check is down again: one DOWN, not two.
