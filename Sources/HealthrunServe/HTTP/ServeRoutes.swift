@@ -23,6 +23,7 @@ public enum ServeRoutes {
         runtime: ServeRuntime, reload: @escaping @Sendable () -> ReloadOutcome
     ) -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: ResponseCompression())
         let state = runtime.state
         let now = runtime.options.now
 

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CompressNIO
 import Foundation
 import HealthrunCore
 import HealthrunServe
@@ -105,7 +106,16 @@ import Testing
 
         let page = try await harness.get("/")
         #expect(page.body.contains("<title>2 of 6 failing — proxy, claude</title>"))
-        #expect(page.headers.contains { $0.0.lowercased() == "content-type" && $0.1.hasPrefix("text/html") })
+        #expect(page.header("content-type")?.hasPrefix("text/html") == true)
+        #expect(page.header("content-encoding") == nil)
+        // What a browser and Prometheus send: the page and /metrics come gzipped.
+        for path in ["/", "/metrics"] {
+            let packed = try await harness.get(path, acceptEncoding: "gzip, deflate, br")
+            #expect(packed.header("content-encoding") == "gzip", "\(path)")
+            var bytes = packed.bytes
+            let text = String(buffer: try bytes.decompress(with: .gzip()))
+            #expect(text.contains(path == "/" ? "2 of 6 failing" : "healthrun_check_up{check=\"db\""), "\(path)")
+        }
         let checkPage = try await harness.get("/checks/proxy").body
         #expect(checkPage.contains("proxy is fail"))
         #expect(checkPage.contains("<svg class=\"chart\""))
@@ -124,8 +134,9 @@ import Testing
         let (check, _) = ServeHarness.check("flaky", flapping)
         let harness = try await ServeHarness(configuration: LoadedConfiguration(checks: [check]))
         defer { Task { await harness.stop() } }
-        let request = HTTPClientRequest(url: "http://127.0.0.1:\(harness.port)/api/v1/stream")
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(harness.port)/api/v1/stream")
+        request.headers.add(name: "Accept-Encoding", value: "gzip")  // a stream is never compressed
+        let response = try await rawClient.execute(request, timeout: .seconds(5))
         #expect(response.headers.first(name: "content-type")?.hasPrefix("text/event-stream") == true)
         var text = ""
         for try await chunk in response.body {

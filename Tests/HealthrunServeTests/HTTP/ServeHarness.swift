@@ -9,6 +9,12 @@ import NIOCore
 import NIOHTTP1
 import Testing
 
+/// An HTTP client that shows answers as they came: `HTTPClient.shared` is browser-like, asks for
+/// gzip on its own and unpacks it, which would hide what the server sent. Lives as long as the
+/// test process.
+let rawClient = HTTPClient(
+    eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(decompression: .disabled))
+
 /// A serve runtime and its HTTP surface on a loopback port, with fast intervals and batches.
 final class ServeHarness: Sendable {
     let runtime: ServeRuntime
@@ -77,19 +83,24 @@ final class ServeHarness: Sendable {
         var status: Int
         var headers: [(String, String)]
         var body: String
+        var bytes: ByteBuffer
+        func header(_ name: String) -> String? {
+            headers.first { $0.0.lowercased() == name.lowercased() }?.1
+        }
         func json() throws -> [String: Any] {
             try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
         }
     }
 
-    func get(_ path: String, method: HTTPMethod = .GET) async throws -> Reply {
+    func get(_ path: String, method: HTTPMethod = .GET, acceptEncoding: String? = nil) async throws -> Reply {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.method = method
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        if let acceptEncoding { request.headers.add(name: "Accept-Encoding", value: acceptEncoding) }
+        let response = try await rawClient.execute(request, timeout: .seconds(5))
         let body = try await response.body.collect(upTo: 10 << 20)
         return Reply(
             status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
-            body: String(buffer: body))
+            body: String(buffer: body), bytes: body)
     }
 
     /// Polls until `condition` holds or `limit` passes.
