@@ -134,6 +134,7 @@ def main():
         # the allocator's arenas, which is start-up, not a leak.
         for path in ("/", "/api/v1/status", "/metrics", "/checks/endpoint-0000"):
             get(port, path)
+            get(port, path, {"Accept-Encoding": "gzip"})
         time.sleep(2)
         samples = [rss_mib(server.pid)]
         page_times, status_times, page_sizes = [], [], []

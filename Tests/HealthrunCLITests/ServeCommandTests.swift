@@ -70,7 +70,7 @@ import Testing
         #expect(killed.exitCode == SIGKILL)
         let afterKill = try ResultStore(path: db)
         #expect(try afterKill.integrityCheck() == "ok")
-        let before = try afterKill.results(check: "web", since: 0).count
+        let before = try await afterKill.results(check: "web", since: 0).count
         // Ran at 1 s intervals for 3.5 s (2-4 runs): at most the last second's batch is lost.
         #expect(before >= 1, "\(killed.stderr)")
 
@@ -82,10 +82,12 @@ import Testing
         #expect(stopped.stderr.contains("healthrun serve: stopped"))
         let store = try ResultStore(path: db)
         #expect(try store.integrityCheck() == "ok")
-        let after = try store.results(check: "web", since: 0)
+        let after = try await store.results(check: "web", since: 0)
         #expect(after.count >= before + 2, "history continues after the restart")
         #expect(after.last?.status == .ok)
-        #expect(try store.latestResults()["db-port"]?.message == "connection refused to 127.0.0.1:1")
+        #expect(
+            try store.snapshot(hourlySince: 0, dailySince: 0).latest["db-port"]?.message
+                == "connection refused to 127.0.0.1:1")
     }
 
     @Test func anInvalidConfigurationExits2AndListensNowhere() async throws {

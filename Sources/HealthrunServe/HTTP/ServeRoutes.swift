@@ -47,7 +47,8 @@ public enum ServeRoutes {
                     APIDocuments.error("limit must be a number from 1 to 10000, got '\(limitText)'"),
                     status: .badRequest)
             }
-            return json(APIDocuments.results(check: name, try runtime.store.recentResults(check: name, limit: limit)))
+            return json(
+                APIDocuments.results(check: name, try await runtime.store.recentResults(check: name, limit: limit)))
         }
         router.get("/api/v1/checks/:name/summary") { request, context in
             let name = context.parameters.get("name") ?? ""
@@ -58,13 +59,13 @@ public enum ServeRoutes {
                     APIDocuments.error("unknown window '\(window)'; use one of: 24h, 7d, 30d, 90d"), status: .badRequest
                 )
             }
-            let rollup = try summary(runtime, check: name, hours: hours, now: now())
+            let rollup = try await summary(runtime, check: name, hours: hours, now: now())
             return json(APIDocuments.summary(check: name, window: window, rollup: rollup))
         }
         router.get("/api/v1/events") { request, _ in
             let check = request.uri.queryParameters.get("check").map { String($0) }
             if let check, !state.configuration.checks.contains(where: { $0.name == check }) { return notFound(check) }
-            return json(APIDocuments.events(try runtime.store.events(check: check, limit: 500)))
+            return json(APIDocuments.events(try await runtime.store.events(check: check, limit: 500)))
         }
         router.get("/api/v1/stream") { _, _ in
             let stream = state.subscribe()
@@ -89,14 +90,16 @@ public enum ServeRoutes {
             }
             let result = state.latest(name) ?? Engine.skipped(check, message: "no result yet")
             let now = now()
+            var uptime: [(String, Rollup)] = []
+            for (label, hours) in [("24 h", 24), ("7 d", 168), ("30 d", 720)] {
+                uptime.append((label, try await summary(runtime, check: name, hours: hours, now: now)))
+            }
             let input = CheckPage.Input(
                 result: result,
-                last24h: try runtime.store.results(check: name, since: now - 86_400_000),
-                uptime: try [("24 h", 24), ("7 d", 168), ("30 d", 720)].map {
-                    ($0.0, try summary(runtime, check: name, hours: $0.1, now: now))
-                },
+                last24h: try await runtime.store.results(check: name, since: now - 86_400_000),
+                uptime: uptime,
                 days: state.dailyUptime(name, now: now),
-                changes: try runtime.store.events(check: name, limit: 20),
+                changes: try await runtime.store.events(check: name, limit: 20),
                 now: now)
             return html(CheckPage.render(input))
         }
@@ -136,10 +139,10 @@ public enum ServeRoutes {
     static let windows = ["24h": 24, "7d": 168, "30d": 720, "90d": 2160]
 
     /// A window's rollup: 24 h from memory, longer ones from the hourly rollups.
-    static func summary(_ runtime: ServeRuntime, check: String, hours: Int, now: Int64) throws -> Rollup {
+    static func summary(_ runtime: ServeRuntime, check: String, hours: Int, now: Int64) async throws -> Rollup {
         if hours <= 24 { return runtime.state.recentRollup(check, hours: hours, now: now) }
         let since = Resolution.hourly.bucket(now) - Int64(hours - 1) * Resolution.hourly.rawValue
-        let buckets = try runtime.store.rollups(check: check, resolution: .hourly, since: since)[check] ?? [:]
+        let buckets = try await runtime.store.rollups(check: check, resolution: .hourly, since: since)[check] ?? [:]
         var total = Rollup()
         for rollup in buckets.values { total.merge(rollup) }
         return total

@@ -56,13 +56,12 @@ public final class ServeRuntime: Service, Sendable {
         self.logger = logger
         state = LiveState(configuration: configuration)
         let now = options.now()
-        state.restore(
-            latest: try store.latestResults(),
-            hourly: try store.rollups(resolution: .hourly, since: now - 25 * Resolution.hourly.rawValue),
-            daily: try store.rollups(
-                resolution: .daily, since: now - Int64(LiveState.stripDays) * Resolution.daily.rawValue))
+        let snapshot = try store.snapshot(
+            hourlySince: now - 25 * Resolution.hourly.rawValue,
+            dailySince: now - Int64(LiveState.stripDays) * Resolution.daily.rawValue)
+        state.restore(latest: snapshot.latest, hourly: snapshot.hourly, daily: snapshot.daily)
         var restored: [String: AlertTracker] = [:]
-        for (name, bytes) in try store.alertStates() {
+        for (name, bytes) in snapshot.alertStates {
             if let tracker = try? JSONDecoder().decode(AlertTracker.self, from: Data(bytes)) {
                 restored[name] = tracker
             }

@@ -141,73 +141,29 @@ public final class ResultStore: Sendable {
 
     // MARK: Reading
 
+    // The HTTP handlers read with `await`: GRDB runs the read on its reader pool, so a long read
+    // never holds one of the few cooperative threads the scheduler runs on.
+
     /// The newest results of a check, newest first.
-    public func recentResults(check: String, limit: Int) throws -> [StoredResult] {
-        try pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT r.at, r.status, r.duration_us, r.message FROM results r JOIN checks c ON c.id = r.check_id
-                    WHERE c.name = ? ORDER BY r.at DESC, r.rowid DESC LIMIT ?
-                    """,
-                arguments: [check, limit]
-            ).map { row in
-                StoredResult(
-                    check: check, at: row["at"], status: CheckStatus(code: row["status"]),
-                    durationMs: Double(row["duration_us"] as Int64) / 1000, message: row["message"])
-            }
-        }
+    public func recentResults(check: String, limit: Int) async throws -> [StoredResult] {
+        try await pool.read { db in try Self.results(db, check: check, since: nil, limit: limit) }
     }
 
-    /// Every raw result of a check at or after `since`, oldest first (for tests and recomputation).
-    public func results(check: String, since: Int64) throws -> [StoredResult] {
-        try recentResults(check: check, limit: Int.max).filter { $0.at >= since }.reversed()
-    }
-
-    /// The latest result of every check, for a restart.
-    public func latestResults() throws -> [String: StoredResult] {
-        try pool.read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT c.name, r.at, r.status, r.duration_us, r.message FROM checks c
-                    JOIN results r ON r.rowid = (SELECT rowid FROM results WHERE check_id = c.id ORDER BY at DESC, rowid DESC LIMIT 1)
-                    """)
-            var latest: [String: StoredResult] = [:]
-            for row in rows {
-                let name: String = row["name"]
-                latest[name] = StoredResult(
-                    check: name, at: row["at"], status: CheckStatus(code: row["status"]),
-                    durationMs: Double(row["duration_us"] as Int64) / 1000, message: row["message"])
-            }
-            return latest
-        }
+    /// Every raw result of a check at or after `since`, oldest first.
+    public func results(check: String, since: Int64) async throws -> [StoredResult] {
+        try await pool.read { db in try Self.results(db, check: check, since: since, limit: nil).reversed() }
     }
 
     /// Rollup buckets at or after `since`, per check (all checks when `check` is nil).
-    public func rollups(check: String? = nil, resolution: Resolution, since: Int64) throws -> [String: [Int64: Rollup]]
+    public func rollups(check: String? = nil, resolution: Resolution, since: Int64) async throws -> [String:
+        [Int64: Rollup]]
     {
-        try pool.read { db in
-            var sql = """
-                SELECT c.name, r.bucket, r.ok, r.warn, r.fail, r.skipped, r.latency FROM rollups r
-                JOIN checks c ON c.id = r.check_id WHERE r.resolution = ? AND r.bucket >= ?
-                """
-            var arguments: StatementArguments = [resolution.rawValue, since]
-            if let check {
-                sql += " AND c.name = ?"
-                arguments += [check]
-            }
-            var result: [String: [Int64: Rollup]] = [:]
-            for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
-                result[row["name"], default: [:]][row["bucket"]] = Self.rollup(from: row)
-            }
-            return result
-        }
+        try await pool.read { db in try Self.rollups(db, check: check, resolution: resolution, since: since) }
     }
 
     /// State changes, newest first.
-    public func events(check: String? = nil, limit: Int = 100) throws -> [StateChange] {
-        try pool.read { db in
+    public func events(check: String? = nil, limit: Int = 100) async throws -> [StateChange] {
+        try await pool.read { db in
             var sql = """
                 SELECT c.name, e.at, e.from_status, e.to_status, e.message FROM events e
                 JOIN checks c ON c.id = e.check_id
@@ -227,17 +183,92 @@ public final class ResultStore: Sendable {
         }
     }
 
-    /// Alert state per check, as last written.
-    public func alertStates() throws -> [String: [UInt8]] {
+    /// What a restart picks up, read in one snapshot: the latest result of every check, the
+    /// rollups at or after the given times, and the alert state per check as last written.
+    public struct Snapshot: Sendable {
+        public var latest: [String: StoredResult]
+        public var hourly: [String: [Int64: Rollup]]
+        public var daily: [String: [Int64: Rollup]]
+        public var alertStates: [String: [UInt8]]
+    }
+
+    /// Reads the ``Snapshot`` a runtime starts from (synchronously: it happens once, before serving).
+    public func snapshot(hourlySince: Int64, dailySince: Int64) throws -> Snapshot {
         try pool.read { db in
-            var states: [String: [UInt8]] = [:]
-            for row in try Row.fetchAll(
-                db, sql: "SELECT c.name, s.state FROM alert_state s JOIN checks c ON c.id = s.check_id")
-            {
-                states[row["name"]] = Array(row["state"] as Data)
-            }
-            return states
+            Snapshot(
+                latest: try Self.latestResults(db),
+                hourly: try Self.rollups(db, check: nil, resolution: .hourly, since: hourlySince),
+                daily: try Self.rollups(db, check: nil, resolution: .daily, since: dailySince),
+                alertStates: try Self.alertStates(db))
         }
+    }
+
+    private static func results(_ db: Database, check: String, since: Int64?, limit: Int?) throws -> [StoredResult] {
+        var sql = """
+            SELECT r.at, r.status, r.duration_us, r.message FROM results r JOIN checks c ON c.id = r.check_id
+            WHERE c.name = ?
+            """
+        var arguments: StatementArguments = [check]
+        if let since {
+            sql += " AND r.at >= ?"
+            arguments += [since]
+        }
+        sql += " ORDER BY r.at DESC, r.rowid DESC"
+        if let limit {
+            sql += " LIMIT ?"
+            arguments += [limit]
+        }
+        return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            StoredResult(
+                check: check, at: row["at"], status: CheckStatus(code: row["status"]),
+                durationMs: Double(row["duration_us"] as Int64) / 1000, message: row["message"])
+        }
+    }
+
+    private static func latestResults(_ db: Database) throws -> [String: StoredResult] {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT c.name, r.at, r.status, r.duration_us, r.message FROM checks c
+                JOIN results r ON r.rowid = (SELECT rowid FROM results WHERE check_id = c.id ORDER BY at DESC, rowid DESC LIMIT 1)
+                """)
+        var latest: [String: StoredResult] = [:]
+        for row in rows {
+            let name: String = row["name"]
+            latest[name] = StoredResult(
+                check: name, at: row["at"], status: CheckStatus(code: row["status"]),
+                durationMs: Double(row["duration_us"] as Int64) / 1000, message: row["message"])
+        }
+        return latest
+    }
+
+    private static func rollups(_ db: Database, check: String?, resolution: Resolution, since: Int64) throws
+        -> [String: [Int64: Rollup]]
+    {
+        var sql = """
+            SELECT c.name, r.bucket, r.ok, r.warn, r.fail, r.skipped, r.latency FROM rollups r
+            JOIN checks c ON c.id = r.check_id WHERE r.resolution = ? AND r.bucket >= ?
+            """
+        var arguments: StatementArguments = [resolution.rawValue, since]
+        if let check {
+            sql += " AND c.name = ?"
+            arguments += [check]
+        }
+        var result: [String: [Int64: Rollup]] = [:]
+        for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+            result[row["name"], default: [:]][row["bucket"]] = Self.rollup(from: row)
+        }
+        return result
+    }
+
+    private static func alertStates(_ db: Database) throws -> [String: [UInt8]] {
+        var states: [String: [UInt8]] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT c.name, s.state FROM alert_state s JOIN checks c ON c.id = s.check_id")
+        {
+            states[row["name"]] = Array(row["state"] as Data)
+        }
+        return states
     }
 
     // MARK: Upkeep

@@ -42,7 +42,7 @@ import Testing
         }
         let reopened = try ResultStore(path: path)
         #expect(try reopened.appliedMigrations() == ["v1"])
-        #expect(try reopened.latestResults()["a"]?.message == "fine")
+        #expect(try reopened.snapshot(hourlySince: 0, dailySince: 0).latest["a"]?.message == "fine")
     }
 
     @Test func rollupsEqualARecomputationFromRawResults() async throws {
@@ -65,7 +65,7 @@ import Testing
                 expected[result.check, default: [:]][resolution.bucket(result.at), default: Rollup()]
                     .record(result.status, milliseconds: result.durationMs)
             }
-            let stored = try store.rollups(resolution: resolution, since: 0)
+            let stored = try await store.rollups(resolution: resolution, since: 0)
             #expect(stored == expected)
         }
     }
@@ -81,13 +81,19 @@ import Testing
         let retention = try Retention(parsing: "raw=48h,hourly=2d,daily=2y")
         let deleted = try await store.prune(now: now, retention: retention)
         #expect(deleted > 0)
-        let raw = try store.results(check: "postgres", since: 0)
+        let raw = try await store.results(check: "postgres", since: 0)
         #expect(raw.allSatisfy { $0.at >= now - 48 * 3_600_000 })
         #expect(raw.count >= 47 * 60)
-        let hourly = try store.rollups(check: "postgres", resolution: .hourly, since: 0)["postgres"]!
+        // A window is read by SQLite, oldest first; the newest come newest first.
+        let lastHour = try await store.results(check: "postgres", since: now - 3_600_000)
+        #expect(!lastHour.isEmpty)
+        #expect(lastHour.map(\.at) == raw.map(\.at).filter { $0 >= now - 3_600_000 })
+        let newest = try await store.recentResults(check: "postgres", limit: 5)
+        #expect(newest.map(\.at) == Array(raw.map(\.at).reversed().prefix(5)))
+        let hourly = try await store.rollups(check: "postgres", resolution: .hourly, since: 0)["postgres"]!
         #expect(hourly.keys.allSatisfy { $0 >= Resolution.hourly.bucket(now - 48 * 3_600_000) })
-        #expect(try store.rollups(check: "postgres", resolution: .daily, since: 0)["postgres"]!.count == 4)
-        #expect(try store.events(check: "postgres").isEmpty)
+        #expect(try await store.rollups(check: "postgres", resolution: .daily, since: 0)["postgres"]!.count == 4)
+        #expect(try await store.events(check: "postgres").isEmpty)
         #expect(try store.integrityCheck() == "ok")
     }
 
@@ -111,8 +117,8 @@ import Testing
         ]
         batch.alertStates = ["db": [1, 2, 3]]
         try await store.write(batch)
-        #expect(try store.events(check: "db").map(\.to) == [.fail, .ok])
-        #expect(try store.events().count == 3)
-        #expect(try store.alertStates() == ["db": [1, 2, 3]])
+        #expect(try await store.events(check: "db").map(\.to) == [.fail, .ok])
+        #expect(try await store.events().count == 3)
+        #expect(try store.snapshot(hourlySince: 0, dailySince: 0).alertStates == ["db": [1, 2, 3]])
     }
 }
