@@ -15,6 +15,11 @@ public struct JSONReporter: Reporter {
 
     /// The report as a JSON value; `serve`'s status API shares it.
     package static func document(for report: RunReport) -> JSONText {
+        document(for: report, check: check)
+    }
+
+    /// The document with each check rendered by `check` (serve adds fields to each).
+    package static func document(for report: RunReport, check: (CheckResult) -> JSONText) -> JSONText {
         let summary = report.summary
         return .object([
             ("schema_version", .integer(1)),

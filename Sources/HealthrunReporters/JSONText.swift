@@ -35,7 +35,8 @@ package enum JSONText {
             output += "{"
             for (index, (key, value)) in members.enumerated() {
                 if index > 0 { output += "," }
-                output += Self.quoted(key) + ":"
+                Self.quote(key, into: &output)
+                output += ":"
                 value.writeCompact(into: &output)
             }
             output += "}"
@@ -46,7 +47,7 @@ package enum JSONText {
 
     private func write(into output: inout String, indent: Int) {
         switch self {
-        case .string(let value): output += Self.quoted(value)
+        case .string(let value): Self.quote(value, into: &output)
         case .number(let value):
             if value.isFinite {
                 output += value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
@@ -80,7 +81,9 @@ package enum JSONText {
             }
             output += "{\n"
             for (index, (key, value)) in members.enumerated() {
-                output += String(repeating: "  ", count: indent + 1) + Self.quoted(key) + ": "
+                output += String(repeating: "  ", count: indent + 1)
+                Self.quote(key, into: &output)
+                output += ": "
                 value.write(into: &output, indent: indent + 1)
                 output += index == members.count - 1 ? "\n" : ",\n"
             }
@@ -96,25 +99,56 @@ package enum JSONText {
     }
 
     package static func quoted(_ text: String) -> String {
-        var result = "\""
+        var result = ""
+        quote(text, into: &result)
+        return result
+    }
+
+    /// Appends `text` as a JSON string. Most text (names, messages, times) needs no escape and is
+    /// appended whole; the scalar loop runs only for text that does.
+    static func quote(_ text: String, into output: inout String) {
+        output += "\""
+        if !needsEscaping(text) {
+            output += text
+            output += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case "\u{2028}": result += "\\u2028"
-            case "\u{2029}": result += "\\u2029"
+            case "\"": output += "\\\""
+            case "\\": output += "\\\\"
+            case "\n": output += "\\n"
+            case "\r": output += "\\r"
+            case "\t": output += "\\t"
+            case "\u{2028}": output += "\\u2028"
+            case "\u{2029}": output += "\\u2029"
             default:
                 if scalar.value < 0x20 || scalar.value == 0x7F {
                     let hex = String(scalar.value, radix: 16)
-                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {
-                    result.unicodeScalars.append(scalar)
+                    output.unicodeScalars.append(scalar)
                 }
             }
         }
-        return result + "\""
+        output += "\""
+    }
+
+    /// Whether `text` holds a quote, a backslash, a control character or U+2028/U+2029 (whose
+    /// UTF-8 starts with E2 80 A8/A9).
+    private static func needsEscaping(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            for index in bytes.indices {
+                let byte = bytes[index]
+                if byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F { return true }
+                if byte == 0xE2, index + 2 < bytes.count, bytes[index + 1] == 0x80,
+                    bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9
+                {
+                    return true
+                }
+            }
+            return false
+        }
     }
 }

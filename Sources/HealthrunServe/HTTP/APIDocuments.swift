@@ -18,16 +18,13 @@ enum APIDocuments {
         let intervals = Dictionary(
             state.configuration.checks.map { ($0.name, $0.interval ?? defaultInterval) },
             uniquingKeysWith: { a, _ in a })
-        guard case .object(var members) = JSONReporter.document(for: report) else { return .null }
-        let checks: [JSONText] = report.checks.map { result in
+        return JSONReporter.document(for: report) { result in
             guard case .object(var fields) = JSONReporter.check(result) else { return .null }
             fields.append(("interval_ms", .integer(Int((intervals[result.name] ?? defaultInterval).wholeMilliseconds))))
             fields.append(("last_run_at", state.lastRunAt(result.name).map { .string(time($0)) } ?? .null))
             fields.append(("uptime_24h", optional(state.recentUptime(result.name, now: now))))
             return .object(fields)
         }
-        if let index = members.firstIndex(where: { $0.0 == "checks" }) { members[index].1 = .array(checks) }
-        return .object(members)
     }
 
     static func results(check: String, _ results: [StoredResult]) -> JSONText {
