@@ -108,11 +108,16 @@ package enum JSONText {
     /// appended whole; the scalar loop runs only for text that does.
     static func quote(_ text: String, into output: inout String) {
         output += "\""
-        if !needsEscaping(text) {
+        if needsEscaping(text) {
+            escapeEachScalar(text, into: &output)
+        } else {
             output += text
-            output += "\""
-            return
         }
+        output += "\""
+    }
+
+    /// The slow path: one scalar at a time, escaping what JSON and JavaScript need escaped.
+    static func escapeEachScalar(_ text: String, into output: inout String) {
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""
@@ -131,7 +136,6 @@ package enum JSONText {
                 }
             }
         }
-        output += "\""
     }
 
     /// Whether `text` holds a quote, a backslash, a control character or U+2028/U+2029 (whose

@@ -4,28 +4,11 @@ import Testing
 @testable import HealthrunReporters
 
 @Suite struct JSONTextTests {
-    /// Escaping one scalar at a time, as the quoting did before it took the whole string when
-    /// nothing needs an escape: the fast path must give the same bytes.
+    /// Every scalar through the escaping loop: the fast path, which appends text that needs no
+    /// escape whole, must give the same bytes.
     static func reference(_ text: String) -> String {
         var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case "\u{2028}": result += "\\u2028"
-            case "\u{2029}": result += "\\u2029"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let hex = String(scalar.value, radix: 16)
-                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
+        JSONText.escapeEachScalar(text, into: &result)
         return result + "\""
     }
 
