@@ -55,6 +55,14 @@ def get(port, path, headers=None):
     return response.status, body, elapsed, len(body)
 
 
+def slope(xs, ys):
+    if len(xs) < 3:
+        return 0.0
+    mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
+    spread = sum((x - mean_x) ** 2 for x in xs)
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / spread if spread else 0.0
+
+
 def percentile(values, q):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -137,6 +145,7 @@ def main():
             get(port, path, {"Accept-Encoding": "gzip"})
         time.sleep(2)
         samples = [rss_mib(server.pid)]
+        sample_times = [time.monotonic()]
         page_times, status_times, page_sizes = [], [], []
         soak_end = time.monotonic() + args.soak
         while time.monotonic() < soak_end:
@@ -148,12 +157,16 @@ def main():
                 status_times.append(get(port, "/api/v1/status")[2])
             time.sleep(max(0, min(10, soak_end - time.monotonic())))
             samples.append(rss_mib(server.pid))
+            sample_times.append(time.monotonic())
         metrics = get(port, "/metrics")[1].decode()
         result.update({
             "rss_after_warmup_mib": round(samples[0], 1),
             "rss_end_mib": round(samples[-1], 1),
             "rss_growth_pct": round((samples[-1] - samples[0]) / samples[0] * 100, 1),
             "rss_samples_mib": [round(s, 1) for s in samples],
+            # Least-squares slope after the first round of soak requests (which grows the
+            # allocator's arenas once): what a leak would show, per hour.
+            "rss_slope_mib_per_hour": round(slope(sample_times[1:], samples[1:]) * 3600, 2),
             "page_ms_p50": round(statistics.median(page_times), 1),
             "page_ms_max": round(max(page_times), 1),
             "page_kb": round(page_sizes[-1][0] / 1024, 1),
