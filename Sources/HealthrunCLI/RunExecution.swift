@@ -3,7 +3,6 @@ import Foundation
 import HealthrunCheckers
 import HealthrunCore
 import Logging
-import Synchronization
 
 /// Runs a loaded configuration the way the CLI does: signals, console, reports, exit code.
 enum RunExecution {
@@ -103,7 +102,7 @@ enum RunExecution {
 
 /// First SIGINT/SIGTERM: cancel the run (reports are still written). Second: exit at once.
 final class SignalWatcher: Sendable {
-    private let state = Mutex<(received: Int32?, sources: [any DispatchSourceSignal])>((nil, []))
+    private let state = Locked<(received: Int32?, sources: [any DispatchSourceSignal])>((nil, []))
 
     var received: Int32? { state.withLock { $0.received } }
 

@@ -6,7 +6,6 @@ import HealthrunServe
 import Hummingbird
 import Logging
 import ServiceLifecycle
-import Synchronization
 
 /// `healthrun serve`: the same checks.d, run on a schedule, remembered and shown.
 struct ServeCommand: AsyncParsableCommand {
@@ -144,7 +143,7 @@ struct ServeCommand: AsyncParsableCommand {
 
 /// SIGTERM/SIGINT stop (a watchdog exits if stopping takes over 4.5 s); SIGHUP reloads.
 final class ServeSignals: Sendable {
-    private let sources = Mutex<(count: Int, all: [any DispatchSourceSignal])>((0, []))
+    private let sources = Locked<(count: Int, all: [any DispatchSourceSignal])>((0, []))
 
     func start(onStop: @escaping @Sendable (Int32) -> Void, onReload: @escaping @Sendable () -> Void) {
         var made: [any DispatchSourceSignal] = []

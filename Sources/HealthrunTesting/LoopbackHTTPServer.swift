@@ -1,7 +1,7 @@
+import HealthrunCore
 import NIOCore
 import NIOPosix
 import NIOSSL
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -85,7 +85,7 @@ public final class LoopbackHTTPServer: Sendable {
     /// The port it listens on.
     public let port: Int
     private let channel: any Channel
-    private let recorded = Mutex<[RecordedRequest]>([])
+    private let recorded = Locked<[RecordedRequest]>([])
 
     private let isTLS: Bool
 
@@ -137,7 +137,7 @@ public final class LoopbackHTTPServer: Sendable {
 }
 
 final class RequestLog: Sendable {
-    private let requests = Mutex<[RecordedRequest]>([])
+    private let requests = Locked<[RecordedRequest]>([])
     func append(_ request: RecordedRequest) { requests.withLock { $0.append(request) } }
     var all: [RecordedRequest] { requests.withLock { $0 } }
 }

@@ -1,6 +1,5 @@
 import Foundation
 public import HealthrunCore
-import Synchronization
 
 /// Checker types for tests of the engine: scripted answers, a runaway that never returns and
 /// ignores cancellation, and one that blocks its thread.
@@ -90,7 +89,7 @@ public enum TestCheckers {
 
     /// A thread-safe counter.
     public final class Counter: Sendable {
-        private let count = Mutex(0)
+        private let count = Locked(0)
 
         public init() {}
 

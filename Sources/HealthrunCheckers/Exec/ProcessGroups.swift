@@ -1,4 +1,4 @@
-import Synchronization
+import HealthrunCore
 
 #if canImport(Glibc)
     public import Glibc
@@ -8,7 +8,7 @@ import Synchronization
 /// the whole process, like a file descriptor: when the CLI exits on a signal it ends them all,
 /// so no plugin outlives healthrun.
 public enum ProcessGroups {
-    private static let running = Mutex<Set<pid_t>>([])
+    private static let running = Locked<Set<pid_t>>([])
 
     static func started(_ group: pid_t) { _ = running.withLock { $0.insert(group) } }
 

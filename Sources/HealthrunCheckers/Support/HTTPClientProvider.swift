@@ -1,13 +1,13 @@
 public import AsyncHTTPClient
+import HealthrunCore
 import NIOCore
 import NIOPosix
-import Synchronization
 
 /// One HTTP client per run, made on first use and shared by every HTTP-speaking checker.
 /// Its pool allows as many connections per host as the run has checks in flight; it neither
 /// retries refused connections nor follows redirects (the fetcher does, bounded).
 public final class HTTPClientProvider: Sendable {
-    private let state = Mutex<HTTPClient?>(nil)
+    private let state = Locked<HTTPClient?>(nil)
     private let connectionsPerHost: Int
 
     /// Creates a provider for a run of at most `concurrency` checks in flight.
@@ -42,7 +42,7 @@ public final class HTTPClientProvider: Sendable {
                 return client
             })
         else { return }
-        let done = Mutex<CheckedContinuation<Void, Never>?>(nil)
+        let done = Locked<CheckedContinuation<Void, Never>?>(nil)
         let resume: @Sendable () -> Void = {
             done.withLock { continuation in
                 continuation?.resume()

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// How one attempt ended.
 enum AttemptEnd: Sendable {
     case returned(CheckOutcome)
@@ -18,7 +16,7 @@ final class FirstValue<Value: Sendable>: Sendable {
         case delivered
     }
 
-    private let state = Mutex<State>(.empty)
+    private let state = Locked<State>(.empty)
 
     func offer(_ value: Value) {
         let continuation: CheckedContinuation<Value, Never>? = state.withLock { state in

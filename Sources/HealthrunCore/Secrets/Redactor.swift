@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Knows every secret of a run and replaces it, in any text that leaves the engine, by its
 /// masked form. It also catches the forms a secret takes in URLs, JSON and HTTP headers:
@@ -15,7 +14,7 @@ public final class Redactor: Sendable {
         var patterns: [(form: String, mask: String)] = []
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Creates an empty redactor.
     public init() {}
