@@ -56,11 +56,16 @@ def get(port, path, headers=None):
 
 
 def slope(xs, ys):
-    if len(xs) < 3:
-        return 0.0
-    mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
-    spread = sum((x - mean_x) ** 2 for x in xs)
-    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / spread if spread else 0.0
+    """Theil-Sen: the median of the slopes between every two samples, so that a transient spike
+    (a write batch, a page being compressed) does not read as a trend."""
+    pairs = [(ys[j] - ys[i]) / (xs[j] - xs[i]) for i in range(len(xs)) for j in range(i + 1, len(xs)) if xs[j] > xs[i]]
+    return statistics.median(pairs) if len(xs) >= 3 and pairs else 0.0
+
+
+def growth_pct(samples):
+    """Growth from the median of the first three samples to the median of the last three."""
+    head, tail = statistics.median(samples[:3]), statistics.median(samples[-3:])
+    return round((tail - head) / head * 100, 1)
 
 
 def percentile(values, q):
@@ -163,6 +168,7 @@ def main():
             "rss_after_warmup_mib": round(samples[0], 1),
             "rss_end_mib": round(samples[-1], 1),
             "rss_growth_pct": round((samples[-1] - samples[0]) / samples[0] * 100, 1),
+            "rss_growth_median_pct": growth_pct(samples),
             "rss_samples_mib": [round(s, 1) for s in samples],
             # Least-squares slope after the first round of soak requests (which grows the
             # allocator's arenas once): what a leak would show, per hour.
@@ -198,8 +204,8 @@ def main():
         problems.append(f"SIGTERM: exit {result.get('sigterm_exit')} after {result.get('sigterm_s')} s")
     if result.get("integrity") != "ok":
         problems.append(f"integrity_check: {result.get('integrity')}")
-    if result.get("rss_growth_pct", 99) >= 10:
-        problems.append(f"RSS grew {result.get('rss_growth_pct')} % over the soak")
+    if result.get("rss_growth_median_pct", 99) >= 10:
+        problems.append(f"RSS grew {result.get('rss_growth_median_pct')} % over the soak (medians of 3 samples)")
     if result.get("lag_ms_p99", 999) >= 100:
         problems.append(f"scheduler lag p99 {result.get('lag_ms_p99')} ms")
     if result.get("skipped_runs", 1) != 0:
