@@ -114,6 +114,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=70, help="seconds before the first RSS sample")
     parser.add_argument("--soak", type=int, default=120, help="seconds of soak after warm-up")
     parser.add_argument("--store-hours", type=int, default=24)
+    parser.add_argument("--max-growth", type=float, default=10, help="RSS growth %% that fails the soak")
     parser.add_argument("--out", default=str(HERE / "results"))
     args = parser.parse_args()
 
@@ -204,7 +205,7 @@ def main():
         problems.append(f"SIGTERM: exit {result.get('sigterm_exit')} after {result.get('sigterm_s')} s")
     if result.get("integrity") != "ok":
         problems.append(f"integrity_check: {result.get('integrity')}")
-    if result.get("rss_growth_median_pct", 99) >= 10:
+    if result.get("rss_growth_median_pct", 99) >= args.max_growth:
         problems.append(f"RSS grew {result.get('rss_growth_median_pct')} % over the soak (medians of 3 samples)")
     if result.get("lag_ms_p99", 999) >= 100:
         problems.append(f"scheduler lag p99 {result.get('lag_ms_p99')} ms")
