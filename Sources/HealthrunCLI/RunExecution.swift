@@ -51,7 +51,8 @@ enum RunExecution {
     }
 
     /// Prints the console table and writes every report `output` asks for; returns the exit
-    /// code: the report's, or 2 when no report at all could be written.
+    /// code: the report's, or 2 when any requested report could not be written (a gate whose
+    /// artifacts are missing must not pass).
     static func deliver(_ report: RunReport, reporters: ReporterRegistry, output: OutputOptions) -> Int32 {
         let environment = ProcessInfo.processInfo.environment
         let color =
@@ -73,16 +74,17 @@ enum RunExecution {
         {
             targets.append(ReportTarget(format: "github", path: "-"))
         }
-        var written = 0
+        var failed = 0
         for target in targets {
             guard let reporter = reporters.reporter(named: target.format) else { continue }
-            let path = target.path ?? reporter.defaultPath
+            let path = reportPath(target.path ?? reporter.defaultPath, reporter: reporter)
             do {
                 let bytes = try reporter.render(
                     report, options: path == "-" ? options : RenderOptions(environment: environment))
                 try ReportWriter.write(bytes, to: path)
-                written += 1
+                if path != "-", !output.quiet { printError("wrote \(path) (\(target.format))") }
             } catch {
+                failed += 1
                 printError("healthrun: \(target.format) report: \(error)")
             }
         }
@@ -93,10 +95,31 @@ enum RunExecution {
                 try ReportWriter.append(
                     try markdown.render(report, options: RenderOptions(environment: environment)), to: summaryPath)
             } catch {
+                failed += 1
                 printError("healthrun: step summary: \(error)")
             }
         }
-        return written == 0 && !targets.isEmpty ? 2 : report.exitCode
+        if failed > 0 {
+            printError(
+                "healthrun: \(failed) report\(failed == 1 ? "" : "s") could not be written; exit 2 (the run itself \(report.exitCode == 0 ? "passed" : "failed"))"
+            )
+            return 2
+        }
+        return report.exitCode
+    }
+
+    /// A path that is an existing directory, or ends with `/`, gets the format's default file
+    /// name inside it (`-r junit:reports/` writes `reports/healthrun-junit.xml`).
+    static func reportPath(_ path: String, reporter: any Reporter) -> String {
+        guard path != "-" else { return path }
+        var isDirectory: ObjCBool = false
+        let endsWithSlash = path.hasSuffix("/")
+        guard endsWithSlash || (FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue)
+        else { return path }
+        let fileName =
+            reporter.defaultPath == "-"
+            ? "healthrun-\(reporter.formatName).txt" : (reporter.defaultPath as NSString).lastPathComponent
+        return (endsWithSlash ? path : path + "/") + fileName
     }
 }
 
