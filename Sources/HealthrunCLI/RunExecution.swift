@@ -44,6 +44,8 @@ enum RunExecution {
         signals.start { runTask.cancel() }
         let report = await runTask.value
         if signals.received != nil { ProcessGroups.killAll() }
+        // A timed-out plugin that ignores SIGTERM is still in its grace: end it before exiting.
+        ProcessGroups.terminateAll()
         await session.http.shutdown()
         var code = deliver(report, reporters: session.reporters, output: output)
         if let signal = signals.received { code = 128 + signal }

@@ -137,6 +137,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         await session.http.shutdown()
+        ProcessGroups.terminateAll()
         printError("healthrun serve: stopped")
     }
 }

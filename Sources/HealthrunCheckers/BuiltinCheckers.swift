@@ -13,7 +13,7 @@ extension CheckerRegistry {
             try TelegramChecker(configuration: $0, provider: http)
         }
         register(TCPChecker.self, summary: "a TCP connect") { try TCPChecker(configuration: $0) }
-        register(ExecChecker.self, summary: "a command, read as JSON or as a Nagios plugin") {
+        register(ExecChecker.self, summary: "a command, read as JSON or as a Nagios plugin (exit 1 is WARN; exit_codes: zero_ok makes it FAIL)") {
             try ExecChecker(configuration: $0)
         }
     }

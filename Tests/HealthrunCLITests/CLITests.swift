@@ -232,6 +232,31 @@ import Testing
         #expect(state == nil || state == "Z", "plugin \(pid) outlived healthrun (state \(state ?? "?"))")
     }
 
+    @Test func aTimedOutPluginThatIgnoresSIGTERMIsGoneWhenTheRunExits() async throws {
+        // The check times out at 1 s; the SIGKILL that follows SIGTERM by the grace would come
+        // after healthrun exits, so the run itself ends the group before it exits.
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let pidFile = directory.path + "/pid"
+        try directory.write(
+            "Plugins/stubborn", "#!/bin/sh\necho $$ > \(pidFile)\ntrap '' TERM\nwhile :; do sleep 1; done\n")
+        chmod(directory.path + "/Plugins/stubborn", 0o755)
+        try directory.write("checks.d/a.yaml", "checks:\n  - {name: s, type: stubborn, timeout: 1s}\n")
+        let output = try await BinaryRunner.run(["-q", "-r", "json:-"], in: directory.path)
+        #expect(output.exitCode == 1)
+        #expect(output.stdout.contains("timed out after 1s"), "\(output.stdout)")
+        #expect(output.elapsed < .seconds(3), "at most the grace after the timeout: \(output.elapsed)")
+        let pid =
+            Int32(
+                (try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines))
+            ?? 0
+        #expect(pid > 0)
+        // Reaped by healthrun itself before it exited: not running, not even a zombie.
+        #expect(
+            !FileManager.default.fileExists(atPath: "/proc/\(pid)"),
+            "plugin \(pid) outlived healthrun: \((try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? "")")
+    }
+
     @Test func secretsNeverReachAnyOutput() async throws {
         let canary = "sk-canary-cli-0123456789abcdefXYZ"
         let server = try await LoopbackHTTPServer { request in

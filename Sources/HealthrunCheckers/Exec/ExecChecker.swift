@@ -11,11 +11,18 @@ public struct ExecChecker: Checker {
         public var command: [String]
         public var format: PluginFormat?
         public var env: [String: String]?
+        public var exitCodes: ExitCodeConvention?
+
+        enum CodingKeys: String, CodingKey {
+            case command, format, env
+            case exitCodes = "exit_codes"
+        }
     }
 
     let command: [String]
     let format: PluginFormat
     let environment: [String: String]
+    let exitCodes: ExitCodeConvention
 
     /// Validates the configuration.
     public init(configuration: Configuration) throws {
@@ -27,11 +34,31 @@ public struct ExecChecker: Checker {
         command = configuration.command
         format = configuration.format ?? .auto
         environment = configuration.env ?? [:]
+        exitCodes = configuration.exitCodes ?? .nagios
     }
 
     public func check(_ context: CheckContext) async throws -> CheckOutcome {
         try CommandCheck.run(
-            command, input: [], extraEnvironment: environment, format: format, label: command[0], context: context)
+            command, input: [], extraEnvironment: environment, format: format, exitCodes: exitCodes,
+            label: command[0], context: context)
+    }
+}
+
+/// What a command's exit status means when it prints no JSON result.
+public enum ExitCodeConvention: String, Decodable, Sendable, CaseIterable {
+    /// The Nagios plugin convention: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (fail).
+    case nagios
+    /// 0 ok, anything else fail: for commands like `test -f /ready`.
+    case zeroOK = "zero_ok"
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let convention = ExitCodeConvention(rawValue: text) else {
+            throw ConfigValueError(
+                "unknown exit_codes '\(text)'",
+                hint: "use nagios (0 ok, 1 warn, 2 and 3 fail) or zero_ok (0 ok, anything else fail)")
+        }
+        self = convention
     }
 }
 
@@ -42,6 +69,7 @@ enum CommandCheck {
         input: [UInt8],
         extraEnvironment: [String: String],
         format: PluginFormat,
+        exitCodes: ExitCodeConvention = .nagios,
         label: String,
         context: CheckContext
     ) throws -> CheckOutcome {
@@ -58,6 +86,6 @@ enum CommandCheck {
         if outcome.timedOut {
             throw CheckFailure("timed out after \(DurationParser.format(context.timeout)); \(label) was stopped")
         }
-        return PluginOutput.outcome(outcome, format: format, command: label)
+        return PluginOutput.outcome(outcome, format: format, exitCodes: exitCodes, command: label)
     }
 }

@@ -81,7 +81,9 @@ public struct PerfDatum: Sendable, Hashable {
 
 /// Turns what a command printed and how it ended into an outcome.
 enum PluginOutput {
-    static func outcome(_ run: ProcessRunner.Outcome, format: PluginFormat, command: String) -> CheckOutcome {
+    static func outcome(
+        _ run: ProcessRunner.Outcome, format: PluginFormat, exitCodes: ExitCodeConvention = .nagios, command: String
+    ) -> CheckOutcome {
         var details: [String: DetailValue] = [:]
         if run.stdoutDropped > 0 { details["stdout_dropped_bytes"] = .int(run.stdoutDropped) }
         let stderrLine = firstLine(run.stderr)
@@ -92,23 +94,59 @@ enum PluginOutput {
         let code: Int32
         if case .exited(let status) = run.termination { code = status } else { code = -1 }
         details["exit_code"] = .int(Int(code))
-        if format != .nagios, let json = jsonOutcome(run.stdout, details: details) { return json }
+        if format != .nagios {
+            switch jsonOutcome(run.stdout, details: details) {
+            case .outcome(let outcome):
+                return outcome
+            case .invalid(let reason):
+                // Output that starts like JSON is held to the JSON contract: garbage is a fail,
+                // never an ok with the garbage as its message.
+                return .fail(
+                    "\(command) printed an invalid JSON result (\(reason)); exit status \(code); printed: "
+                        + Snippet.of(run.stdout.trimmingTrailingWhitespace, limit: 200), details: details)
+            case .notJSON:
+                break
+            }
+        }
         if format == .json {
             let printed = run.stdout.isEmpty ? "nothing" : "'\(Snippet.of(run.stdout, limit: 80))'"
             return .fail(
                 "\(command) did not print a JSON result (printed \(printed), exit status \(code))", details: details)
         }
-        return nagiosOutcome(run, code: code, command: command, details: details)
+        return nagiosOutcome(run, code: code, exitCodes: exitCodes, command: command, details: details)
+    }
+
+    /// What a plugin's stdout says as JSON.
+    enum JSONAnswer {
+        /// A result by the contract.
+        case outcome(CheckOutcome)
+        /// Starts with `{` but is not the contract: why.
+        case invalid(String)
+        /// Does not start with `{` (Nagios text, in auto mode).
+        case notJSON
     }
 
     /// `{"status": "ok|warn|fail", "message": …, "details": {…}, "metrics": {name: number}}`.
-    static func jsonOutcome(_ stdout: [UInt8], details: [String: DetailValue]) -> CheckOutcome? {
+    static func jsonOutcome(_ stdout: [UInt8], details: [String: DetailValue]) -> JSONAnswer {
         let trimmed = stdout.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
-        guard trimmed.first == UInt8(ascii: "{"),
-            case .object(let object)? = try? JSONDecoder().decode(DetailValue.self, from: Data(trimmed)),
-            case .string(let statusText)? = object["status"],
-            let status = CheckStatus(rawValue: statusText), status != .skipped
-        else { return nil }
+        guard trimmed.first == UInt8(ascii: "{") else { return .notJSON }
+        let object: [String: DetailValue]
+        do {
+            guard case .object(let decoded) = try JSONDecoder().decode(DetailValue.self, from: Data(trimmed)) else {
+                return .invalid("not a JSON object")
+            }
+            object = decoded
+        } catch {
+            return .invalid(parseError(trimmed))
+        }
+        let statuses = "\"ok\", \"warn\" or \"fail\""
+        guard let statusValue = object["status"] else { return .invalid("no \"status\"; it must be \(statuses)") }
+        guard case .string(let statusText) = statusValue, let status = CheckStatus(rawValue: statusText),
+            status != .skipped
+        else {
+            let shown = Snippet.of(Array(statusValue.description.utf8), limit: 40)
+            return .invalid("\"status\" is '\(shown)'; it must be \(statuses)")
+        }
         var details = details
         if case .object(let own)? = object["details"] { details.merge(own) { _, new in new } }
         if case .object(let metrics)? = object["metrics"] {
@@ -119,12 +157,26 @@ enum PluginOutput {
         }
         var message = ""
         if case .string(let text)? = object["message"] { message = Snippet.of(Array(text.utf8), limit: 500) }
-        return CheckOutcome(status: status, message: message.isEmpty ? status.rawValue : message, details: details)
+        return .outcome(
+            CheckOutcome(status: status, message: message.isEmpty ? status.rawValue : message, details: details))
+    }
+
+    /// Foundation's one-line account of why bytes are not JSON ("Unexpected end of file during
+    /// JSON parse.").
+    private static func parseError(_ bytes: some Collection<UInt8>) -> String {
+        do {
+            _ = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+            return "not a JSON object"
+        } catch {
+            let text = (error as NSError).userInfo["NSDebugDescription"] as? String ?? "malformed JSON"
+            return text.hasSuffix(".") ? String(text.dropLast()) : text
+        }
     }
 
     static func nagiosOutcome(
         _ run: ProcessRunner.Outcome,
         code: Int32,
+        exitCodes: ExitCodeConvention = .nagios,
         command: String,
         details: [String: DetailValue]
     ) -> CheckOutcome {
@@ -164,11 +216,15 @@ enum PluginOutput {
             details["perfdata"] = .array(perfdata)
         }
         message = Snippet.of(Array(message.trimmingCharacters(in: .whitespaces).utf8), limit: 500)
-        if message.isEmpty {
+        let printedNothing = message.isEmpty
+        if printedNothing {
             let stderrLine = firstLine(run.stderr)
             message =
                 "\(command) exited with status \(code) and printed nothing"
                 + (stderrLine.isEmpty ? "" : "; stderr: \(stderrLine)")
+        }
+        if exitCodes == .zeroOK, code != 0 {
+            return .fail(printedNothing ? message : "\(command) exited with status \(code): \(message)", details: details)
         }
         switch code {
         case 0: return .ok(message, details: details)
@@ -182,5 +238,14 @@ enum PluginOutput {
     static func firstLine(_ bytes: [UInt8]) -> String {
         let line = bytes.prefix { $0 != UInt8(ascii: "\n") }
         return Snippet.of(Array(line), limit: 200).trimmingCharacters(in: .whitespaces)
+    }
+}
+
+extension [UInt8] {
+    /// Without trailing spaces, tabs and line ends.
+    fileprivate var trimmingTrailingWhitespace: ArraySlice<UInt8> {
+        var end = endIndex
+        while end > startIndex, [0x20, 0x09, 0x0A, 0x0D].contains(self[end - 1]) { end -= 1 }
+        return self[..<end]
     }
 }

@@ -12,7 +12,7 @@ import HealthrunCore
 /// command exits are killed with the group.
 enum ProcessRunner {
     static let outputLimit = 64 * 1024
-    static let killGrace = Duration.milliseconds(500)
+    static let killGrace = ProcessGroups.killGrace
     /// How long after the command exits its pipes may stay open (a forked child holding them).
     static let lingerAfterExit = Duration.milliseconds(200)
 

@@ -52,7 +52,19 @@ import Testing
         ("echo 'to stderr' >&2; exit 2", .fail, "plugin p exited with status 2 and printed nothing; stderr: to stderr"),
         ("kill -SEGV $$", .fail, "plugin p was killed by SIGSEGV"),
         ("printf '\\377\\376 OK\\n'", .ok, "\u{FFFD}\u{FFFD} OK"),
-        ("echo '{\"status\":\"bogus\"}'; exit 0", .ok, "{\"status\":\"bogus\"}"),
+        // Output that starts like JSON is held to the JSON contract (it used to be ok).
+        (
+            "echo '{\"status\":\"bogus\"}'; exit 0", .fail,
+            "plugin p printed an invalid JSON result (\"status\" is 'bogus'; it must be \"ok\", \"warn\" or \"fail\"); exit status 0; printed: {\"status\":\"bogus\"}"
+        ),
+        (
+            "echo '{\"status\": \"maybe\"'; exit 0", .fail,
+            "plugin p printed an invalid JSON result (Unexpected end of file during JSON parse); exit status 0; printed: {\"status\": \"maybe\""
+        ),
+        (
+            "echo '{\"message\": \"fine\"}'; exit 0", .fail,
+            "plugin p printed an invalid JSON result (no \"status\"; it must be \"ok\", \"warn\" or \"fail\"); exit status 0; printed: {\"message\": \"fine\"}"
+        ),
     ])
     func nagiosConvention(script: String, status: CheckStatus, message: String) async throws {
         let directory = try plugins(["p": script])
@@ -60,6 +72,38 @@ import Testing
         let run = try await CheckHarness.run(CheckHarness.check("p", ""), plugins: directory.path)
         #expect(run.result.status == status)
         #expect(run.result.message == message)
+    }
+
+    @Test(arguments: [
+        ("", "exit 1", CheckStatus.warn, "sh exited with status 1 and printed nothing"),
+        ("exit_codes: nagios", "exit 1", .warn, "sh exited with status 1 and printed nothing"),
+        ("exit_codes: zero_ok", "exit 1", .fail, "sh exited with status 1 and printed nothing"),
+        ("exit_codes: zero_ok", "echo not ready; exit 1", .fail, "sh exited with status 1: not ready"),
+        ("exit_codes: zero_ok", "echo WARNING; exit 1", .fail, "sh exited with status 1: WARNING"),
+        ("exit_codes: zero_ok", "echo ready; exit 0", .ok, "ready"),
+    ])
+    func execExitCodes(option: String, script: String, status: CheckStatus, message: String) async throws {
+        // `test -f /ready` exits 1 when the file is missing: with the Nagios default that is a
+        // WARN, which never fails the gate; zero_ok makes it a FAIL.
+        let run = try await CheckHarness.run(
+            CheckHarness.check("exec", "command: [sh, -c, \"\(script)\"]\n\(option)"))
+        #expect(run.result.status == status)
+        #expect(run.result.message == message)
+    }
+
+    @Test func anUnknownExitCodeConventionIsALocatedError() throws {
+        var registry = CheckerRegistry()
+        registry.registerNetworkCheckers(http: HTTPClientProvider(concurrency: 1))
+        let loader = ConfigLoader(registry: registry, environment: [:])
+        let error = #expect(throws: ConfigurationError.self) {
+            try loader.load(sources: [
+                ConfigSource(path: "x.yaml", text: CheckHarness.check("exec", "command: [true]\nexit_codes: zero"))
+            ])
+        }
+        #expect(
+            error?.diagnostics.map(\.description) == [
+                "x.yaml:6:17: error: unknown exit_codes 'zero'\n  hint: use nagios (0 ok, 1 warn, 2 and 3 fail) or zero_ok (0 ok, anything else fail)"
+            ])
     }
 
     @Test func perfdataIsParsed() async throws {

@@ -26,8 +26,10 @@ import Testing
                 #expect(list.models.allSatisfy { !$0.id.isEmpty })
             }
             _ = ProviderError.message(in: bytes)
-            if let outcome = PluginOutput.jsonOutcome(bytes, details: [:]) {
-                #expect(outcome.status != .skipped)
+            switch PluginOutput.jsonOutcome(bytes, details: [:]) {
+            case .outcome(let outcome): #expect(outcome.status != .skipped)
+            case .invalid(let reason): #expect(!reason.isEmpty)
+            case .notJSON: #expect(bytes.first { ![0x20, 0x0A, 0x0D, 0x09].contains($0) } != UInt8(ascii: "{"))
             }
             for datum in PerfDatum.parse(text) {
                 #expect(!datum.label.isEmpty)
