@@ -41,21 +41,54 @@ struct HealthrunCommand: AsyncParsableCommand {
 
     /// Usage errors exit 2 (ArgumentParser's own default is 64).
     static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let message = unknownCommand(in: arguments) {
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            Foundation.exit(2)
+        }
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            exitForParseError(error)
+        }
+        do {
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
+        } catch let error as ValidationError {
+            // A problem found while running (an unknown report format, --only naming no check):
+            // the message says what to do; the usage of the root command would not.
+            FileHandle.standardError.write(Data("healthrun: \(error.message)\n".utf8))
+            Foundation.exit(2)
         } catch {
-            let code = exitCode(for: error)
-            if code == .validationFailure {
-                let message = fullMessage(for: error)
-                FileHandle.standardError.write(Data((message + "\n").utf8))
-                Foundation.exit(2)
-            }
             exit(withError: error)
         }
+    }
+
+    /// The commands a user types (hidden ones left out).
+    static var commandNames: [String] {
+        configuration.subcommands.filter { $0.configuration.shouldDisplay }.compactMap { $0.configuration.commandName }
+    }
+
+    /// `healthrun valdiate`: the run command takes no positional argument, so a first word that
+    /// is not a command is a mistyped command, not an argument.
+    static func unknownCommand(in arguments: [String]) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-"), !first.isEmpty else { return nil }
+        let all = configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+        guard !all.contains(first) else { return nil }
+        let nearest = Suggestions.nearest(to: first, in: commandNames)
+        return "healthrun: unknown command '\(first)'" + (nearest.map { "; did you mean '\($0)'?" } ?? "")
+            + "\ncommands: \(commandNames.joined(separator: ", ")) (see 'healthrun --help')"
+    }
+
+    private static func exitForParseError(_ error: any Error) -> Never {
+        if exitCode(for: error) == .validationFailure {
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+        exit(withError: error)
     }
 }

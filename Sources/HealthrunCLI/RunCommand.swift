@@ -82,9 +82,8 @@ struct OutputOptions: ParsableArguments {
         for target in targets where reporters.reporter(named: target.format) == nil {
             let nearest = Suggestions.nearest(to: target.format, in: reporters.formatNames)
             throw ValidationError(
-                "--report: unknown format '\(target.format)'"
-                    + (nearest.map { "; did you mean '\($0)'?" }
-                        ?? "; known formats: \(reporters.formatNames.joined(separator: ", "))")
+                "--report: unknown format '\(target.format)'" + (nearest.map { "; did you mean '\($0)'?" } ?? "")
+                    + "\nformats: \(reporters.formatNames.joined(separator: ", ")) (write FORMAT or FORMAT:PATH)"
             )
         }
     }

@@ -116,7 +116,9 @@ enum RunExecution {
         guard path != "-" else { return path }
         var isDirectory: ObjCBool = false
         let endsWithSlash = path.hasSuffix("/")
-        guard endsWithSlash || (FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue)
+        guard
+            endsWithSlash
+                || (FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue)
         else { return path }
         let fileName =
             reporter.defaultPath == "-"

@@ -1,3 +1,4 @@
+import Foundation
 public import HealthrunCore
 
 extension CheckerRegistry {
@@ -13,7 +14,10 @@ extension CheckerRegistry {
             try TelegramChecker(configuration: $0, provider: http)
         }
         register(TCPChecker.self, summary: "a TCP connect") { try TCPChecker(configuration: $0) }
-        register(ExecChecker.self, summary: "a command, read as JSON or as a Nagios plugin (exit 1 is WARN; exit_codes: zero_ok makes it FAIL)") {
+        register(
+            ExecChecker.self,
+            summary: "a command, read as JSON or as a Nagios plugin (exit 1 is WARN; exit_codes: zero_ok makes it FAIL)"
+        ) {
             try ExecChecker(configuration: $0)
         }
     }
@@ -22,5 +26,9 @@ extension CheckerRegistry {
     public mutating func registerPlugins(in directory: PluginDirectory) {
         fallback = { directory.factory(for: $0) }
         fallbackNames = { directory.plugins().map(\.name) }
+        let exists = FileManager.default.fileExists(atPath: directory.path)
+        fallbackSearched =
+            "searched the plugins directory '\(directory.path)'\(exists ? "" : " (it does not exist)"); "
+            + "set it with --plugins-dir or $HEALTHRUN_PLUGINS_DIR (default ./Plugins)"
     }
 }

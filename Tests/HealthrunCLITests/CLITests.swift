@@ -19,6 +19,7 @@ import Testing
                     checks.d/db.yaml:3:11: error: unknown check type 'postgress' in check 'claude-code-health'
                       hint: did you mean 'postgres'?
                       note: known types: exec, http, models, postgres, tcp, telegram (or an executable plugin of that name)
+                      note: no plugin 'postgress': searched the plugins directory 'Plugins' (it does not exist); set it with --plugins-dir or $HEALTHRUN_PLUGINS_DIR (default ./Plugins)
                     checks.d/llm.yaml:2:11: error: duplicate check name 'claude-code-health'
                       note: checks.d/db.yaml:2:11: first defined here
                     checks.d/llm.yaml:5:5: error: unknown key 'timout' in check 'claude-code-health'
@@ -123,6 +124,29 @@ import Testing
         let output = try await BinaryRunner.run(arguments, in: directory.path)
         #expect(output.exitCode == 2)
         #expect(output.stderr.contains(message), "\(output.stderr)")
+    }
+
+    @Test(arguments: [
+        (
+            ["valdiate"],
+            "healthrun: unknown command 'valdiate'; did you mean 'validate'?\ncommands: run, validate, list, types, demo, merge, serve (see 'healthrun --help')\n"
+        ),
+        (
+            ["-r", "yaml"],
+            "healthrun: --report: unknown format 'yaml'; did you mean 'html'?\nformats: console, github, html, json, junit, markdown, prometheus (write FORMAT or FORMAT:PATH)\n"
+        ),
+    ])
+    func mistypedCommandsAndFormatsSayWhatExists(arguments: [String], stderr: String) async throws {
+        // No run usage for a mistyped command, no generic "Usage: healthrun <subcommand>" after
+        // an unknown format: the message and the list of what exists.
+        let directory = try TemporaryDirectory(files: [
+            "checks.d/a.yaml": "checks:\n  - {name: one, type: tcp, host: 127.0.0.1, port: 9}\n"
+        ])
+        defer { directory.remove() }
+        let output = try await BinaryRunner.run(arguments, in: directory.path)
+        #expect(output.exitCode == 2)
+        #expect(output.stdout.isEmpty)
+        #expect(output.stderr == stderr)
     }
 
     @Test func envFileAndChecksDirFromTheEnvironment() async throws {
@@ -254,7 +278,8 @@ import Testing
         // Reaped by healthrun itself before it exited: not running, not even a zombie.
         #expect(
             !FileManager.default.fileExists(atPath: "/proc/\(pid)"),
-            "plugin \(pid) outlived healthrun: \((try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? "")")
+            "plugin \(pid) outlived healthrun: \((try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? "")"
+        )
     }
 
     @Test func secretsNeverReachAnyOutput() async throws {

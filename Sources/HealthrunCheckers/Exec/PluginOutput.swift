@@ -224,7 +224,8 @@ enum PluginOutput {
                 + (stderrLine.isEmpty ? "" : "; stderr: \(stderrLine)")
         }
         if exitCodes == .zeroOK, code != 0 {
-            return .fail(printedNothing ? message : "\(command) exited with status \(code): \(message)", details: details)
+            return .fail(
+                printedNothing ? message : "\(command) exited with status \(code): \(message)", details: details)
         }
         switch code {
         case 0: return .ok(message, details: details)

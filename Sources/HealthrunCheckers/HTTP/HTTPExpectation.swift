@@ -32,7 +32,12 @@ public struct HTTPExpectation: Decodable, Sendable {
             do {
                 _ = try NSRegularExpression(pattern: bodyRegex)
             } catch {
-                throw ConfigValueError("invalid body_regex '\(bodyRegex)'", field: ["expect", "body_regex"])
+                // Foundation only says "the value is invalid"; Swift's own parser says why.
+                let reason = Result { try Regex(bodyRegex) }.failureText
+                throw ConfigValueError(
+                    "invalid body_regex '\(bodyRegex)'" + (reason.isEmpty ? "" : ": \(reason)"),
+                    field: ["expect", "body_regex"],
+                    hint: "body_regex is an ICU regular expression; escape literal characters such as ( [ . with \\")
             }
         }
         var paths: [(JSONPath, DetailValue)] = []
@@ -95,5 +100,13 @@ public struct HTTPExpectation: Decodable, Sendable {
     static func show(_ value: DetailValue) -> String {
         if case .string(let text) = value { return "\"\(Snippet.of(Array(text.utf8), limit: 60))\"" }
         return Snippet.of(Array(value.description.utf8), limit: 60)
+    }
+}
+
+extension Result where Failure == any Error {
+    /// The error's text, or "" on success.
+    fileprivate var failureText: String {
+        if case .failure(let error) = self { return "\(error)" }
+        return ""
     }
 }

@@ -14,7 +14,14 @@ public struct ConfigDuration: Decodable, Sendable, Hashable, CustomStringConvert
             duration = try DurationParser.parse(text)
         } catch {
             if Double(text.trimmingWhitespace()) != nil {
-                throw ConfigValueError("duration '\(text)' has no unit", hint: "add a unit, for example '\(text)s'")
+                // A timeout or latency of 500 most likely means milliseconds; of 3, or an
+                // interval of 30, seconds.
+                let key = decoder.codingPath.last?.stringValue ?? ""
+                let isShortWait = key.contains("timeout") || key.contains("latency")
+                let unit = isShortWait && (Double(text.trimmingWhitespace()) ?? 0) >= 100 ? "ms" : "s"
+                throw ConfigValueError(
+                    "duration '\(text)' has no unit",
+                    hint: "add a unit, for example '\(text.trimmingWhitespace())\(unit)'")
             }
             throw ConfigValueError(error.description, hint: DurationParser.hint)
         }

@@ -40,13 +40,22 @@ extension ConfigLoader {
     func validateAlertChannels(_ state: inout LoadState) {
         let configured = state.alerting?.configuration.channelNames ?? []
         for reference in state.channelReferences where !configured.contains(reference.channel) {
-            let hint =
-                configured.isEmpty
-                ? "add a top-level 'alerting:' with '\(reference.channel):' in one checks.d file"
-                : "configured channels: \(configured.joined(separator: ", "))"
+            let hint: String
+            if !Self.alertingKeys.contains(reference.channel) {
+                // Not a channel healthrun has: no 'alerting:' section would help.
+                hint =
+                    (Suggestions.nearest(to: reference.channel, in: Self.alertingKeys).map { "did you mean '\($0)'? " }
+                        ?? "") + "supported channels: \(Self.alertingKeys.joined(separator: ", "))"
+            } else if configured.isEmpty {
+                hint = "add a top-level 'alerting:' with '\(reference.channel):' in one checks.d file"
+            } else {
+                hint = "configured channels: \(configured.joined(separator: ", "))"
+            }
             state.diagnostics.append(
                 Diagnostic(
-                    "check '\(reference.check)' alerts channel '\(reference.channel)', which 'alerting:' does not configure",
+                    Self.alertingKeys.contains(reference.channel)
+                        ? "check '\(reference.check)' alerts channel '\(reference.channel)', which 'alerting:' does not configure"
+                        : "check '\(reference.check)' alerts channel '\(reference.channel)', which healthrun does not have",
                     at: reference.location,
                     hints: [hint]
                 )

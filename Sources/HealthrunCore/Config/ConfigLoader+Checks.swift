@@ -198,7 +198,7 @@ extension ConfigLoader {
                         notes: [
                             .init(
                                 "known types: \(known.joined(separator: ", ")) (or an executable plugin of that name)")
-                        ]
+                        ] + (registry.fallbackSearched.map { [.init("no plugin '\(type)': \($0)")] } ?? [])
                     )
                 )
             }
@@ -213,42 +213,74 @@ extension ConfigLoader {
         }
 
         var checker: (any Checker)?
+        var missingKey: String?
         if let factory {
+            // Every bad optional field is collected, not only the first.
+            session.collectsOptionalFailures = true
+            var thrown: Diagnostic?
             do {
                 let decoder = try NodeDecoder(node: item, session: session)
                 do {
                     checker = try factory.make(decoder)
                 } catch let error as ConfigValueError {
-                    diagnostics.append(
-                        Diagnostic(error.message, at: decoder.locate(error.field), hints: error.hint.map { [$0] } ?? [])
-                    )
+                    thrown = Diagnostic(
+                        error.message, at: decoder.locate(error.field), hints: error.hint.map { [$0] } ?? [])
                 }
             } catch let failure as NodeDecodingFailure {
-                diagnostics.append(failure.diagnostic)
+                thrown = failure.diagnostic
+                if failure.location == checkLocation { missingKey = failure.missingKey }
             } catch {
-                diagnostics.append(Diagnostic("invalid \(label): \(error)", at: checkLocation))
+                thrown = Diagnostic("invalid \(label): \(error)", at: checkLocation)
+            }
+            session.collectsOptionalFailures = false
+            let collected = session.optionalFailures.map(\.diagnostic)
+            session.optionalFailures = []
+            if !collected.isEmpty { checker = nil }
+            diagnostics += collected
+            // What the checker said after a field failed may only follow from that field being
+            // absent: keep it when it points at a value of its own.
+            if let thrown,
+                collected.isEmpty
+                    || (thrown.location != checkLocation && !collected.contains { $0.location == thrown.location })
+            {
+                diagnostics.append(thrown)
             }
         }
 
         // Unknown keys: every key nothing asked for. When the checker's fields did not decode,
-        // only report keys that are near a common key (the others may simply not have been
-        // reached).
+        // only report keys that are near a common key or near the required key found missing
+        // (the others may simply not have been reached).
+        var explainedMissingKey = false
+        // The one key of the check nearest to the missing key, when it is close enough to be
+        // its misspelling (`hots:` for `host:`, not also the valid `port:` beside it).
+        let misspelling = missingKey.flatMap { missing in
+            mapping.keys.compactMap { $0.scalar?.string }
+                .filter { Suggestions.nearest(to: $0, in: [missing]) != nil }
+                .min { Suggestions.editDistance($0, missing) < Suggestions.editDistance($1, missing) }
+        }
         for (_, entry) in session.openedMappings {
             let isRoot = entry.mapping.mark.sameMark(as: mapping.mark)
             for keyNode in entry.mapping.keys {
                 let key = keyNode.scalar?.string ?? ""
                 guard !entry.touched.contains(key) else { continue }
                 let commonSuggestion = isRoot ? Suggestions.nearest(to: key, in: Self.commonKeys) : nil
-                if checker == nil, commonSuggestion == nil { continue }
-                let knownKeys = Array(entry.touched)
+                let missingSuggestion = isRoot && key == misspelling ? missingKey : nil
+                if checker == nil, commonSuggestion == nil, missingSuggestion == nil { continue }
+                let knownKeys: [String]
+                if let missingSuggestion {
+                    // `ulr:` for `url:`: the unknown key is the mistake, the missing key its echo.
+                    knownKeys = [missingSuggestion]
+                    explainedMissingKey = true
+                } else {
+                    knownKeys = checker == nil ? Self.commonKeys : Array(entry.touched)
+                }
                 diagnostics.append(
-                    unknownKey(
-                        key,
-                        at: session.location(of: keyNode),
-                        context: "in \(label)",
-                        known: checker == nil ? Self.commonKeys : knownKeys
-                    )
-                )
+                    unknownKey(key, at: session.location(of: keyNode), context: "in \(label)", known: knownKeys))
+            }
+        }
+        if explainedMissingKey, let missingKey {
+            diagnostics.removeAll {
+                $0.message == "missing required key '\(missingKey)'" && $0.location == checkLocation
             }
         }
 

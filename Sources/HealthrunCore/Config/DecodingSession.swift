@@ -8,6 +8,11 @@ final class DecodingSession {
     let environment: [String: String]
     let redactor: Redactor
     var diagnostics: [Diagnostic] = []
+    /// When set, an optional field that fails to decode is recorded in ``optionalFailures`` and
+    /// decodes as absent, so that one load reports every bad field of a check instead of the
+    /// first. Only the checker's own fields are decoded this way; the caller drains the list.
+    var collectsOptionalFailures = false
+    var optionalFailures: [NodeDecodingFailure] = []
     /// Mappings opened as keyed containers, by their position, with the keys asked for.
     private(set) var openedMappings: [MappingID: (mapping: Node.Mapping, touched: Set<String>)] = [:]
     private var visitedNodes = 0
@@ -106,6 +111,8 @@ struct NodeDecodingFailure: Error {
     var location: SourceLocation
     var message: String
     var hint: String?
+    /// For "missing required key": the key.
+    var missingKey: String?
 
     var diagnostic: Diagnostic {
         Diagnostic(message, at: location, hints: hint.map { [$0] } ?? [])

@@ -158,7 +158,9 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     private func child(_ key: Key) throws -> NodeDecoder {
         decoder.session.touch(key.stringValue, in: mapping)
         guard let value = values[key.stringValue] else {
-            throw decoder.failure("missing required key '\(key.stringValue)'")
+            var failure = decoder.failure("missing required key '\(key.stringValue)'")
+            failure.missingKey = key.stringValue
+            throw failure
         }
         return try NodeDecoder(node: value, session: decoder.session, codingPath: codingPath + [key])
     }
@@ -166,6 +168,37 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     func decodeNil(forKey key: Key) throws -> Bool {
         try child(key).isNull
     }
+
+    /// An optional field: absent or null is `nil`; a value that does not decode is an error, or,
+    /// while the session collects them, recorded and `nil`, so decoding goes on to the next field.
+    private func optional<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        decoder.session.touch(key.stringValue, in: mapping)
+        guard let value = values[key.stringValue] else { return nil }
+        let child = try NodeDecoder(node: value, session: decoder.session, codingPath: codingPath + [key])
+        if child.isNull { return nil }
+        do {
+            return try child.decode(T.self)
+        } catch let failure as NodeDecodingFailure where decoder.session.collectsOptionalFailures {
+            decoder.session.optionalFailures.append(failure)
+            return nil
+        }
+    }
+
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? { try optional(type, forKey: key) }
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try optional(type, forKey: key) }
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try optional(type, forKey: key) }
+    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { try optional(type, forKey: key) }
+    func decodeIfPresent(_ type: Float.Type, forKey key: Key) throws -> Float? { try optional(type, forKey: key) }
+    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try optional(type, forKey: key) }
+    func decodeIfPresent(_ type: Int8.Type, forKey key: Key) throws -> Int8? { try optional(type, forKey: key) }
+    func decodeIfPresent(_ type: Int16.Type, forKey key: Key) throws -> Int16? { try optional(type, forKey: key) }
+    func decodeIfPresent(_ type: Int32.Type, forKey key: Key) throws -> Int32? { try optional(type, forKey: key) }
+    func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { try optional(type, forKey: key) }
+    func decodeIfPresent(_ type: UInt.Type, forKey key: Key) throws -> UInt? { try optional(type, forKey: key) }
+    func decodeIfPresent(_ type: UInt8.Type, forKey key: Key) throws -> UInt8? { try optional(type, forKey: key) }
+    func decodeIfPresent(_ type: UInt16.Type, forKey key: Key) throws -> UInt16? { try optional(type, forKey: key) }
+    func decodeIfPresent(_ type: UInt32.Type, forKey key: Key) throws -> UInt32? { try optional(type, forKey: key) }
+    func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? { try optional(type, forKey: key) }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         try child(key).decode(T.self)

@@ -2,6 +2,25 @@ import Yams
 
 /// Turns Yams' errors into diagnostics with the file name and plain words.
 enum YAMLDiagnostics {
+    /// Whether line `line` (1-based) of `text` is indented with a tab: libyaml then says only
+    /// "found character that cannot start any token".
+    static func startsWithTab(line: Int, in text: String) -> Bool {
+        var current = 1
+        var atLineStart = true
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" {
+                current += 1
+                atLineStart = true
+                if current > line { return false }
+                continue
+            }
+            guard current == line, atLineStart else { continue }
+            if scalar == "\t" { return true }
+            if scalar != " " { atLineStart = false }
+        }
+        return false
+    }
+
     static func diagnose(_ error: any Error, in source: ConfigSource) -> Diagnostic {
         let file = source.path
         guard let yamlError = error as? YamlError else {
@@ -20,7 +39,7 @@ enum YAMLDiagnostics {
                 )
             }
             var hints: [String] = []
-            if problem.contains("tab") {
+            if problem.contains("tab") || startsWithTab(line: mark.line, in: source.text) {
                 hints.append("indent with spaces; YAML does not allow tabs")
             } else if problem.contains("mapping values are not allowed") {
                 hints.append("a value containing ': ' must be quoted")

@@ -28,6 +28,8 @@ public struct CheckerRegistry: Sendable {
     public var fallback: (@Sendable (_ typeName: String) -> Factory?)?
     /// The names ``fallback`` knows, for suggestions and `healthrun types`.
     public var fallbackNames: (@Sendable () -> [String])?
+    /// Where ``fallback`` looked, said when a type is found nowhere.
+    public var fallbackSearched: String?
 
     /// Creates an empty registry.
     public init() {}
