@@ -57,7 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = Session(concurrency: load.concurrency, pluginsDirectory: load.plugins)
-        let configuration = session.load(load)
+        let configuration = session.load(load, alerting: true)
         let (host, port) = try Self.parseListen(listen)
         var logger = Logger(label: "healthrun") { label in StreamLogHandler.standardError(label: label) }
         logger.logLevel = verbose ? .debug : .info
@@ -84,7 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
         let log = logger
         let reload: @Sendable () -> ReloadOutcome = {
             do {
-                let fresh = try session.tryLoad(load)
+                let fresh = try session.tryLoad(load, alerting: true)
                 runtime.reload(fresh)
                 log.info("reloaded checks.d", metadata: ["checks": "\(fresh.checks.count)"])
                 return .reloaded(checks: fresh.checks.count)

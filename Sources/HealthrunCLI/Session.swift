@@ -26,20 +26,23 @@ struct Session {
     }
 
     /// Loads the env file and checks.d, throwing the diagnostics (for `serve`'s reload).
-    func tryLoad(_ options: LoadOptions) throws(ConfigurationError) -> LoadedConfiguration {
+    /// `alerting`: decode `alert:` and `alerting:` (serve and `validate --serve`); one-shot
+    /// commands leave them unread.
+    func tryLoad(_ options: LoadOptions, alerting: Bool = false) throws(ConfigurationError) -> LoadedConfiguration {
         let (environment, envDiagnostics) = EnvironmentLoader.load(
             processEnvironment: ProcessInfo.processInfo.environment,
             envFile: options.envFile
         )
         if !envDiagnostics.isEmpty { throw ConfigurationError(envDiagnostics) }
-        let loader = ConfigLoader(registry: checkers, environment: environment, defaultTimeout: options.defaultTimeout)
+        var loader = ConfigLoader(registry: checkers, environment: environment, defaultTimeout: options.defaultTimeout)
+        loader.resolvesAlerting = alerting
         return try loader.load(directory: options.directory)
     }
 
     /// Loads the env file and checks.d; on any problem prints the diagnostics and exits 2.
-    func load(_ options: LoadOptions) -> LoadedConfiguration {
+    func load(_ options: LoadOptions, alerting: Bool = false) -> LoadedConfiguration {
         do {
-            return try tryLoad(options)
+            return try tryLoad(options, alerting: alerting)
         } catch {
             printError(error.description)
             exit(2)

@@ -12,9 +12,14 @@ struct ValidateCommand: AsyncParsableCommand {
 
     @OptionGroup var load: LoadOptions
 
+    @Flag(
+        name: .long,
+        help: "Also check what only serve reads: alert: and alerting: (and the variables they use).")
+    var serve = false
+
     func run() async throws {
         let session = Session(concurrency: load.concurrency, pluginsDirectory: load.plugins)
-        let configuration = session.load(load)
+        let configuration = session.load(load, alerting: serve)
         let groups = configuration.groups.count
         print(
             "\(load.directory): \(configuration.checks.count) check\(configuration.checks.count == 1 ? "" : "s")"

@@ -149,6 +149,31 @@ import Testing
         #expect(output.stderr == stderr)
     }
 
+    @Test func oneShotRunsDoNotDemandAlertOnlyVariables() async throws {
+        // The shipped telegram.yaml uses TELEGRAM_ALERT_CHAT_ID only under alerting:, which
+        // one-shot runs ignore: without .env, run and validate must not fail on it.
+        let directory = try TemporaryDirectory(files: [
+            "checks.d/a.yaml": """
+            alerting:
+              telegram:
+                token: ${ALERT_BOT_TOKEN}
+                chat_id: ${ALERT_CHAT_ID}
+            defaults:
+              alert: {after: 2, channels: [telegram]}
+            checks:
+              - {name: one, type: tcp, host: 127.0.0.1, port: 9, critical: false, alert: {after: 1}}
+            """
+        ])
+        defer { directory.remove() }
+        let run = try await BinaryRunner.run(["-q"], in: directory.path)
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        let validate = try await BinaryRunner.run(["validate"], in: directory.path)
+        #expect(validate.exitCode == 0, "\(validate.stderr)")
+        let serve = try await BinaryRunner.run(["validate", "--serve"], in: directory.path)
+        #expect(serve.exitCode == 2)
+        #expect(serve.stderr.contains("a.yaml:4:14: error: undefined variable 'ALERT_CHAT_ID'"), "\(serve.stderr)")
+    }
+
     @Test func envFileAndChecksDirFromTheEnvironment() async throws {
         let server = try await LoopbackHTTPServer { _ in .text(200, "ok") }
         let directory = try TemporaryDirectory(files: [

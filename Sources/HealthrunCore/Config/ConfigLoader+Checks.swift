@@ -36,7 +36,11 @@ extension ConfigLoader {
         defaults.tags = reader.read("tags", as: [String].self) ?? []
         defaults.warnLatency = reader.read("warn_latency", as: ConfigDuration.self)?.duration
         defaults.interval = reader.read("interval", as: ConfigDuration.self)?.duration
-        defaults.alert = reader.read("alert", as: AlertPolicy.self)
+        if resolvesAlerting {
+            defaults.alert = reader.read("alert", as: AlertPolicy.self)
+        } else {
+            reader.skip("alert")
+        }
         state.diagnostics += reader.diagnostics
         validate(interval: defaults.interval, reader: reader, into: &state)
         reportUnknownNestedKeys(below: mapping, session: session, context: "in 'defaults'", into: &state)
@@ -148,7 +152,12 @@ extension ConfigLoader {
         let dependsOn = reader.read("depends_on", as: [String].self) ?? []
         let warnLatency = reader.read("warn_latency", as: ConfigDuration.self)?.duration
         let interval = reader.read("interval", as: ConfigDuration.self)?.duration
-        let alert = reader.read("alert", as: AlertPolicy.self)
+        var alert: AlertPolicy?
+        if resolvesAlerting {
+            alert = reader.read("alert", as: AlertPolicy.self)
+        } else {
+            reader.skip("alert")
+        }
         var diagnostics = reader.diagnostics
         defer { state.diagnostics += diagnostics }
         validate(timeout: timeout, retries: retries, reader: reader, into: &state)

@@ -10,6 +10,10 @@ public struct ConfigLoader: Sendable {
     public var environment: [String: String]
     /// A check's timeout when neither it nor its file's `defaults:` sets one.
     public var defaultTimeout: Duration
+    /// Whether `alert:` and the top-level `alerting:` are decoded (and their `${VAR}`s must be
+    /// defined). Only `serve` acts on them: a one-shot run leaves them unread, so it does not
+    /// demand a variable that only alerting uses.
+    public var resolvesAlerting = true
 
     /// Creates a loader.
     public init(registry: CheckerRegistry, environment: [String: String], defaultTimeout: Duration = .seconds(10)) {
@@ -44,7 +48,7 @@ public struct ConfigLoader: Sendable {
             loadFile(source, into: &state)
         }
         validateAcrossFiles(&state)
-        validateAlertChannels(&state)
+        if resolvesAlerting { validateAlertChannels(&state) }
         if state.checks.isEmpty, state.diagnostics.isEmpty {
             state.diagnostics.append(
                 Diagnostic(
@@ -107,7 +111,7 @@ public struct ConfigLoader: Sendable {
         if let node = mapping.value(forKey: "groups") {
             decodeGroups(node, session: session, into: &state)
         }
-        if let node = mapping.value(forKey: "alerting") {
+        if let node = mapping.value(forKey: "alerting"), resolvesAlerting {
             decodeAlerting(node, file: source.path, into: &state)
         }
         guard let checksNode = mapping.value(forKey: "checks") else {

@@ -33,6 +33,11 @@ struct FieldReader {
         return nil
     }
 
+    /// Marks `key` as known without decoding it (a key another command reads).
+    func skip(_ key: String) {
+        session.touch(key, in: mapping)
+    }
+
     /// The location of `key`'s value, or of the mapping when the key is absent.
     func location(of key: String) -> SourceLocation {
         session.location(of: mapping.value(forKey: key)?.mark ?? mapping.mark)
