@@ -37,7 +37,9 @@ public struct PostgresChecker: Checker {
     let query: String
     let expectedValue: String?
     let readWrite: Bool
-    let target: String
+    let address: String
+
+    public var target: String? { address }
 
     /// Validates the configuration.
     public init(configuration: Configuration) throws {
@@ -85,13 +87,13 @@ public struct PostgresChecker: Checker {
         let port =
             configuration.port.map(String.init) ?? options["port"] ?? ProcessInfo.processInfo.environment["PGPORT"]
             ?? "5432"
-        target = "\(host):\(port)"
+        address = "\(host):\(port)"
     }
 
     public func check(_ context: CheckContext) async throws -> CheckOutcome {
         let start = ContinuousClock.now
         let connection = try PostgresConnection.connect(
-            parameters: parameters, target: target, deadline: context.ioDeadline)
+            parameters: parameters, target: address, deadline: context.ioDeadline)
         defer { connection.close() }
         let connected = start.duration(to: .now)
         let queryStart = ContinuousClock.now

@@ -35,6 +35,16 @@ public struct ConsoleReporter: Reporter {
             cells.append(row[4])
             let line = cells.joined(separator: "  ")
             lines.append(index == 0 && color ? "\u{1B}[1m\(line)\u{1B}[0m" : line)
+            // What a check that did not pass was talking to, under its name, unless its
+            // message already says.
+            if index > 0 {
+                let check = report.checks[index - 1]
+                if check.status == .fail || check.status == .warn, case .string(let target)? = check.details["target"],
+                    !check.message.contains(target)
+                {
+                    lines.append(String(repeating: " ", count: widths[0] + 2) + "target: " + Self.oneLine(target))
+                }
+            }
         }
         if !report.groups.isEmpty {
             lines.append("")
@@ -46,7 +56,7 @@ public struct ConsoleReporter: Reporter {
             }
         }
         lines.append("")
-        let summary = report.summaryLine
+        let summary = report.verdictLine
         lines.append(color ? Self.paint(summary, report.status) : summary)
         return Array((lines.joined(separator: "\n") + "\n").utf8)
     }

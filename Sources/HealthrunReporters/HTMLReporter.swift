@@ -70,7 +70,7 @@ public struct HTMLReporter: Reporter {
                 "<tr class=\"check \(check.status.rawValue)\" data-status=\"\(check.status.rawValue)\" id=\"check-\(Escaping.html(check.name))\">"
             html += "<td>\(Self.badge(check.status))</td>"
             html +=
-                "<td class=\"name\">\(Escaping.html(check.name))\(check.critical ? "" : " <span class=\"tag\">not critical</span>")</td>"
+                "<td class=\"name\">\(Escaping.html(check.name))\(check.critical ? "" : " <span class=\"tag\">not critical</span>")\(Self.target(check))</td>"
             html += "<td>\(Escaping.html(check.type))</td>"
             html +=
                 "<td class=\"latency\">\(Escaping.html(latency))<span class=\"bar\" style=\"width:\(width)%\"></span></td>"
@@ -129,7 +129,7 @@ public struct HTMLReporter: Reporter {
         .badge{font-weight:700;white-space:nowrap}.name{font-weight:600;word-break:break-all}.message{word-break:break-word}
         .latency{white-space:nowrap;min-width:6rem}.bar{display:block;height:.3rem;background:var(--muted);border-radius:.15rem;margin-top:.2rem;opacity:.6}
         .tag{display:inline-block;white-space:nowrap;word-break:normal;font-size:.75rem;font-weight:400;color:var(--muted);border:1px solid var(--line);border-radius:.6rem;padding:0 .4rem}
-        details summary{cursor:pointer;color:var(--muted);font-size:.85rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem;margin:.3rem 0}dt{font-weight:600}dd{margin:0;word-break:break-word}
+        .target{color:var(--muted);font-size:.8rem;word-break:break-all}details summary{cursor:pointer;color:var(--muted);font-size:.85rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem;margin:.3rem 0}dt{font-weight:600}dd{margin:0;word-break:break-word}
         .filters button{font:inherit;border:1px solid var(--line);background:none;color:inherit;border-radius:.3rem;padding:.1rem .5rem;cursor:pointer}.filters button[aria-pressed=true]{background:var(--line)}
         @media (max-width:640px){thead{display:none}tr,td{display:block;border:0}tr.check{border-bottom:1px solid var(--line);padding:.4rem 0}td{padding:.1rem 0}}
         """
@@ -140,4 +140,10 @@ public struct HTMLReporter: Reporter {
         f.querySelectorAll('button').forEach(function(x){x.setAttribute('aria-pressed',x===b?'true':'false')});
         document.querySelectorAll('tr.check').forEach(function(r){r.hidden=!(s==='all'||r.getAttribute('data-status')===s)})})})();
         """
+
+    /// The check's target under its name, small.
+    static func target(_ check: CheckResult) -> String {
+        guard case .string(let target)? = check.details["target"] else { return "" }
+        return "<div class=\"target\">\(Escaping.html(target))</div>"
+    }
 }

@@ -21,6 +21,13 @@ public struct JSONReporter: Reporter {
     /// The document with each check rendered by `check` (serve adds fields to each).
     package static func document(for report: RunReport, check: (CheckResult) -> JSONText) -> JSONText {
         let summary = report.summary
+        let groups = report.groupSummary
+        func counts(_ summary: RunReport.Summary) -> [(String, JSONText)] {
+            [
+                ("total", .integer(summary.total)), ("ok", .integer(summary.ok)), ("warn", .integer(summary.warn)),
+                ("fail", .integer(summary.fail)), ("skipped", .integer(summary.skipped)),
+            ]
+        }
         return .object([
             ("schema_version", .integer(1)),
             ("tool", .object([("name", .string(report.tool.name)), ("version", .string(report.tool.version))])),
@@ -31,10 +38,7 @@ public struct JSONReporter: Reporter {
             ("cancelled", .bool(report.cancelled)),
             (
                 "summary",
-                .object([
-                    ("total", .integer(summary.total)), ("ok", .integer(summary.ok)), ("warn", .integer(summary.warn)),
-                    ("fail", .integer(summary.fail)), ("skipped", .integer(summary.skipped)),
-                ])
+                .object(counts(summary) + [("groups", .object(counts(groups)))])
             ),
             ("checks", .array(report.checks.map(check))),
             ("groups", .array(report.groups.map(group))),

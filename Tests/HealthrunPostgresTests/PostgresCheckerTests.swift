@@ -155,7 +155,7 @@ struct PostgresCheckerTests {
             timeout: "700ms"
         )
         #expect(result.status == .fail)
-        #expect(result.message == "timed out after 700ms")
+        #expect(result.message == "timed out after 700ms: no answer from 127.0.0.1:\(blackhole.port)")
         #expect(elapsed < .milliseconds(1200), "took \(elapsed)")
     }
 

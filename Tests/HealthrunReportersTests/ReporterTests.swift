@@ -139,6 +139,27 @@ import Testing
 }
 
 @Suite struct ConsoleReporterTests {
+    @Test func aCheckThatDidNotPassNamesItsTarget() throws {
+        func check(_ name: String, _ status: CheckStatus, _ message: String) -> CheckResult {
+            CheckResult(
+                name: name, type: "http", status: status, critical: true, duration: .milliseconds(3), attempts: 1,
+                message: message, group: nil, tags: [], source: SourceLocation(file: "a.yaml"),
+                details: ["target": .string("http://127.0.0.1:8082/v1/models")])
+        }
+        let report = RunReport(
+            startedAt: Date(), finishedAt: Date(), duration: .milliseconds(5),
+            checks: [
+                check("up", .ok, "200 OK"), check("models", .fail, "server error 503"),
+                check("hung", .fail, "timed out after 1s: no answer from http://127.0.0.1:8082/v1/models"),
+            ], groups: [])
+        let lines = String(decoding: try ConsoleReporter().render(report, options: RenderOptions()), as: UTF8.self)
+            .split(separator: "\n").map(String.init)
+        #expect(lines[2].hasPrefix("FAIL    models"))
+        #expect(lines[3] == "        target: http://127.0.0.1:8082/v1/models")
+        #expect(lines[4].hasPrefix("FAIL    hung"), "the message names it already: no second line")
+        #expect(lines.filter { $0.contains("target:") }.count == 1)
+    }
+
     @Test func colourOnlyWhenAsked() throws {
         let plain = String(
             decoding: try ConsoleReporter().render(Fixtures.report, options: RenderOptions(color: false)), as: UTF8.self
@@ -148,7 +169,8 @@ import Testing
         #expect(!plain.contains("\u{1B}[3"))
         #expect(coloured.contains("\u{1B}[31mFAIL"))
         #expect(
-            plain.contains("4 checks: 1 ok, 1 warn, 1 fail (critical), 1 skipped; group g\"roup\\ failed in 312 ms"))
+            plain.hasSuffix(
+                "\nFAILED — 1 critical check failed: xss-check; 1 critical group failed: g\"roup\\ in 312 ms\n"))
         #expect(plain.contains("line1 line2\\u{1b}[31m red"), "a server cannot drive the terminal")
     }
 }

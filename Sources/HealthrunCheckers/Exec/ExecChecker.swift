@@ -24,6 +24,8 @@ public struct ExecChecker: Checker {
     let environment: [String: String]
     let exitCodes: ExitCodeConvention
 
+    public var target: String? { command[0] }
+
     /// Validates the configuration.
     public init(configuration: Configuration) throws {
         guard let first = configuration.command.first, !first.isEmpty else {

@@ -62,6 +62,8 @@ struct PluginChecker: Checker {
     let input: [UInt8]
     let format: PluginFormat
 
+    var target: String? { "plugin \(plugin.path)" }
+
     init(plugin: PluginDirectory.Plugin, decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: AnyCodingKey.self)
         var fields: [String: DetailValue] = [:]

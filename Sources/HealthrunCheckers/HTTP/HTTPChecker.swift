@@ -37,6 +37,8 @@ public struct HTTPChecker: Checker {
     let certExpiryWarn: Duration?
     let provider: HTTPClientProvider
 
+    public var target: String? { TargetText.url(spec.url) }
+
     /// Validates the configuration and builds the checker.
     public init(configuration: Configuration, provider: HTTPClientProvider) throws {
         let url = try HTTPFetcher.validateURL(configuration.url, field: ["url"])
@@ -88,7 +90,7 @@ public struct HTTPChecker: Checker {
         if let problem = expectation.problem(with: response, jsonPaths: jsonPaths) {
             return .fail(problem, details: details)
         }
-        var outcome = CheckOutcome.ok("\(response.statusLine) in \(latency)", details: details)
+        var outcome = CheckOutcome.ok(response.statusLine, details: details)
         if let certExpiryWarn {
             try await judgeCertificate(into: &outcome, warnBefore: certExpiryWarn, deadline: context.deadline)
         }

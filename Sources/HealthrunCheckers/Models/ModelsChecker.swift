@@ -56,6 +56,8 @@ public struct ModelsChecker: Checker {
     let minModels: Int
     let http: HTTPClientProvider
 
+    public var target: String? { TargetText.url(url) }
+
     /// Validates the configuration.
     public init(configuration: Configuration, provider http: HTTPClientProvider) throws {
         let provider = configuration.provider ?? .generic

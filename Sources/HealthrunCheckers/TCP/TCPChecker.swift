@@ -17,6 +17,8 @@ public struct TCPChecker: Checker {
     let host: String
     let port: Int
 
+    public var target: String? { "\(host):\(port)" }
+
     /// Validates the configuration.
     public init(configuration: Configuration) throws {
         guard !configuration.host.isEmpty else { throw ConfigValueError("host is empty", field: ["host"]) }
@@ -44,7 +46,7 @@ public struct TCPChecker: Checker {
         let latency = start.duration(to: .now)
         try? await channel.close()
         return .ok(
-            "connected to \(host):\(port) in \(RunReport.formatMilliseconds(latency))",
+            "connected to \(host):\(port)",
             details: ["connect_ms": .double((latency.milliseconds * 10).rounded() / 10)]
         )
     }

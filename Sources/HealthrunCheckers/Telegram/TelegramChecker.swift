@@ -48,6 +48,13 @@ public struct TelegramChecker: Checker {
     let tlsConfiguration: TLSConfiguration?
     let http: HTTPClientProvider
 
+    /// The Bot API's address; the token sits in the path, so the path is never shown.
+    public var target: String? {
+        let url = TargetText.url(apiURL)
+        guard let scheme = url.firstRange(of: "://") else { return url }
+        return String(url[..<(url[scheme.upperBound...].firstIndex(of: "/") ?? url.endIndex)])
+    }
+
     /// Validates the configuration.
     public init(configuration: Configuration, provider http: HTTPClientProvider) throws {
         guard !configuration.token.isEmpty else { throw ConfigValueError("token is empty", field: ["token"]) }

@@ -170,7 +170,9 @@ public struct Engine: Sendable {
             case .threw(let error):
                 outcome = .fail(Task.isCancelled ? "run cancelled" : "error: \(error)")
             case .timedOut:
-                outcome = .fail("timed out after \(DurationParser.format(check.timeout))")
+                outcome = .fail(
+                    "timed out after \(DurationParser.format(check.timeout))"
+                        + (checker.target.map { ": no answer from \($0)" } ?? ""))
             case .cancelled:
                 return Self.skipped(check, message: "run cancelled")
             }
@@ -192,6 +194,7 @@ public struct Engine: Sendable {
             outcome.message += " (slower than \(DurationParser.format(limit)))"
         }
         var details: [String: DetailValue] = [:]
+        if let target = check.checker.target { details["target"] = .string(redactor.redact(target)) }
         for (key, value) in outcome.details {
             details[redactor.redact(key)] = value.mapStrings(redactor.redact)
         }

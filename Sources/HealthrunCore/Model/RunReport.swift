@@ -26,6 +26,15 @@ public struct RunReport: Sendable {
         public var warn = 0
         public var fail = 0
         public var skipped = 0
+
+        /// Creates counts.
+        public init(total: Int = 0, ok: Int = 0, warn: Int = 0, fail: Int = 0, skipped: Int = 0) {
+            self.total = total
+            self.ok = ok
+            self.warn = warn
+            self.fail = fail
+            self.skipped = skipped
+        }
     }
 
     /// A unit that fails the run: a check judged on its own, or a group judged for its members.
@@ -77,11 +86,16 @@ public struct RunReport: Sendable {
     }
 
     /// Counts per status over the checks.
-    public var summary: Summary {
+    public var summary: Summary { Self.count(checks.map(\.status)) }
+
+    /// Counts per status over the groups.
+    public var groupSummary: Summary { Self.count(groups.map(\.status)) }
+
+    private static func count(_ statuses: [CheckStatus]) -> Summary {
         var summary = Summary()
-        for check in checks {
+        for status in statuses {
             summary.total += 1
-            switch check.status {
+            switch status {
             case .ok: summary.ok += 1
             case .warn: summary.warn += 1
             case .fail: summary.fail += 1
@@ -150,6 +164,61 @@ public struct RunReport: Sendable {
         line += " in \(Self.formatMilliseconds(duration))"
         if cancelled { line += " (cancelled)" }
         return line
+    }
+
+    /// The verdict in one word and why, for the last line a person reads:
+    /// `PASSED — 6 ok, 1 fail (not blocking: claude-code-models, carried by gigachat-models) in 15 ms`,
+    /// `FAILED — 2 critical checks failed: postgres, proxy in 1.02 s`.
+    public var verdictLine: String {
+        var line: String
+        if passed {
+            var parts: [String] = []
+            for status in CheckStatus.allCases {
+                let count = checks.filter { $0.status == status }.count
+                if count > 0 { parts.append("\(count) \(status)") }
+            }
+            line = "PASSED — " + parts.joined(separator: ", ")
+            let notBlocking = notBlockingReasons
+            if !notBlocking.isEmpty { line += " (not blocking: \(notBlocking.joined(separator: "; ")))" }
+        } else {
+            let failed = failures
+            let checkNames = failed.filter { !$0.isGroup }.map(\.name)
+            let groupNames = failed.filter(\.isGroup).map(\.name)
+            var parts: [String] = []
+            if !checkNames.isEmpty {
+                parts.append(
+                    "\(checkNames.count) critical check\(checkNames.count == 1 ? "" : "s") failed: "
+                        + checkNames.joined(separator: ", "))
+            }
+            if !groupNames.isEmpty {
+                parts.append(
+                    "\(groupNames.count) critical group\(groupNames.count == 1 ? "" : "s") failed: "
+                        + groupNames.joined(separator: ", "))
+            }
+            line = "FAILED — " + parts.joined(separator: "; ")
+        }
+        line += " in \(Self.formatMilliseconds(duration))"
+        if cancelled { line += " (cancelled)" }
+        return line
+    }
+
+    /// Checks that failed (or warned) without failing the run, each with why it did not.
+    private var notBlockingReasons: [String] {
+        let carriedBy = Dictionary(
+            groups.filter { $0.policy.judgesMembersThroughGroup }.flatMap { group in
+                group.members.map { ($0, group.carriedBy) }
+            },
+            uniquingKeysWith: { first, _ in first })
+        var reasons: [String] = []
+        for check in checks where check.status == .fail || (check.status == .skipped && !cancelled) {
+            if let carrier = carriedBy[check.name] {
+                guard check.status == .fail, let carrier else { continue }
+                reasons.append("\(check.name), carried by \(carrier)")
+            } else if !check.critical {
+                reasons.append("\(check.name) (not critical)")
+            }
+        }
+        return reasons
     }
 
     /// `12 ms`, `1.2 s`: a latency for people.

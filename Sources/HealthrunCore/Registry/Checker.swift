@@ -25,10 +25,32 @@ public protocol Checker: Sendable {
     /// built only on non-blocking async I/O (SwiftNIO) say `false` and run on Swift's shared
     /// pool, which saves two thread switches per suspension.
     static var mayBlock: Bool { get }
+
+    /// What the check talks to, for people reading a result: a URL without credentials or
+    /// query, `host:port`, a command. Never a secret (it is masked anyway). The engine puts it
+    /// in every result's `details.target` and names it when the attempt times out.
+    var target: String? { get }
 }
 
 extension Checker {
     public static var mayBlock: Bool { true }
+
+    public var target: String? { nil }
+}
+
+/// Target text for URLs: scheme, host, port and path; no user, password, query or fragment
+/// (where API keys travel).
+public enum TargetText {
+    /// `https://user:key@api.example.com:8443/v1/models?key=…` → `https://api.example.com:8443/v1/models`.
+    public static func url(_ text: String) -> String {
+        guard let schemeEnd = text.firstRange(of: "://") else { return text }
+        var rest = text[schemeEnd.upperBound...]
+        if let end = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
+        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
+        var authority = rest[..<authorityEnd]
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        return String(text[..<schemeEnd.upperBound] + authority + rest[authorityEnd...])
+    }
 }
 
 /// What a checker gets for one attempt.

@@ -14,6 +14,12 @@ enum CheckPage {
         var now: Int64
     }
 
+    /// The check's target under the message (a URL without credentials, or host:port).
+    static func target(_ result: CheckResult) -> String {
+        guard case .string(let target)? = result.details["target"] else { return "" }
+        return "<p class=\"meta target\">target: <code>\(Escaping.html(target))</code></p>"
+    }
+
     static func render(_ input: Input) -> String {
         let e = Escaping.html
         let result = input.result
@@ -22,7 +28,7 @@ enum CheckPage {
             StatusPage.head(title: "\(result.name): \(result.status.rawValue)", css: StatusPage.css + css) + """
                 <p class="meta"><a href="/">← all checks</a></p>
                 <header class="verdict \(result.status.rawValue)"><h1>\(symbol) \(e(result.name)) is \(result.status.rawValue)</h1>
-                <p class="msg">\(e(result.message))</p></header>
+                <p class="msg">\(e(result.message))</p>\(target(result))</header>
                 <main>
                 <h2>Uptime and latency</h2>
                 <table><thead><tr><th>Window</th><th>Uptime</th><th>Runs</th><th>p50</th><th>p95</th><th>p99</th></tr></thead><tbody>

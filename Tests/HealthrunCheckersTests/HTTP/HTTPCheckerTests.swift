@@ -11,8 +11,21 @@ import Testing
         let run = try await CheckHarness.run(
             CheckHarness.check("http", "url: \(server.baseURL)/health\nexpect: {status: 200, body_contains: ok}"))
         #expect(run.result.status == .ok)
-        #expect(run.result.message.hasPrefix("200 OK in "))
+        #expect(run.result.message == "200 OK")
         #expect(run.result.details["status_code"] == .int(200))
+    }
+
+    @Test func everyResultNamesItsTargetWithoutCredentials() async throws {
+        // A silent server: the timeout says what it waited for; details carry the target
+        // without the user, password or query (where keys travel).
+        let server = try await LoopbackHTTPServer { _ in .silent }
+        defer { Task { await server.close() } }
+        let url = server.baseURL.replacingOccurrences(of: "http://", with: "http://probe:hunter2@") + "/x?key=abc"
+        let run = try await CheckHarness.run(CheckHarness.check("http", timeout: "300ms", "url: \(url)"))
+        let target = "\(server.baseURL)/x"
+        #expect(run.result.message == "timed out after 300ms: no answer from \(target)")
+        #expect(run.result.details["target"] == .string(target))
+        #expect(!run.allOutput.contains("hunter2") && !run.allOutput.contains("key=abc"))
     }
 
     @Test func sendsMethodHeadersAndBody() async throws {

@@ -20,13 +20,13 @@ import Testing
 
     @Test(arguments: [
         ("server", "", CheckStatus.fail, "TLS: certificate not trusted (127.0.0.1:PORT)"),
-        ("server", "tls: {ca_file: CA}", .ok, "200 OK in "),
+        ("server", "tls: {ca_file: CA}", .ok, "200 OK"),
         ("self-signed", "tls: {ca_file: CA}", .fail, "TLS: certificate not trusted (127.0.0.1:PORT)"),
-        ("self-signed", "tls: {insecure: true}", .ok, "200 OK in "),
+        ("self-signed", "tls: {insecure: true}", .ok, "200 OK"),
         ("expired", "tls: {ca_file: CA}", .fail, "TLS: certificate not trusted (127.0.0.1:PORT)"),
         ("wrong-host", "tls: {ca_file: CA}", .fail, "TLS: certificate is not valid for host '127.0.0.1'"),
         ("server", "tls: {ca_file: CA, cert_expiry_warn: 1000h}", .warn, "; certificate expires in 29 days"),
-        ("server", "tls: {ca_file: CA, cert_expiry_warn: 24h}", .ok, "200 OK in "),
+        ("server", "tls: {ca_file: CA, cert_expiry_warn: 24h}", .ok, "200 OK"),
         ("expired", "tls: {insecure: true, cert_expiry_warn: 24h}", .fail, "TLS: certificate expired on "),
     ])
     func certificates(served: String, tls: String, status: CheckStatus, message: String) async throws {
@@ -49,7 +49,7 @@ import Testing
         defer { Task { await blackhole.close() } }
         let run = try await CheckHarness.run(
             CheckHarness.check("http", timeout: "500ms", "url: https://127.0.0.1:\(blackhole.port)/"))
-        #expect(run.result.message == "timed out after 500ms")
+        #expect(run.result.message == "timed out after 500ms: no answer from https://127.0.0.1:\(blackhole.port)/")
         #expect(run.elapsed < .seconds(1))
     }
 }

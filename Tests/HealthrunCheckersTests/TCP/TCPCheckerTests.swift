@@ -9,7 +9,8 @@ import Testing
         defer { Task { await server.close() } }
         let run = try await CheckHarness.run(CheckHarness.check("tcp", "host: 127.0.0.1\nport: \(server.port)"))
         #expect(run.result.status == .ok)
-        #expect(run.result.message.hasPrefix("connected to 127.0.0.1:\(server.port) in "))
+        #expect(run.result.message == "connected to 127.0.0.1:\(server.port)")
+        #expect(run.result.details["target"] == .string("127.0.0.1:\(server.port)"))
     }
 
     @Test func refused() async throws {
