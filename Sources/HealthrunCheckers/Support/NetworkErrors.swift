@@ -51,7 +51,12 @@ enum NetworkErrors {
                 return describe(first.error, host: host, port: port)
             }
             if let dns = connectionError.dnsAAAAError ?? connectionError.dnsAError {
-                return "cannot resolve host '\(host)': \(dns)"
+                // The resolver's own words, never the error type's name ("SocketAddressError…").
+                let text = String(describing: dns)
+                let reason =
+                    text.contains("Temporary failure") ? " (temporary DNS failure; try again)"
+                    : text.contains("No address associated") ? " (the name has no address)" : ""
+                return "cannot resolve host '\(host)'\(reason)"
             }
             return "cannot connect to \(target)"
         }

@@ -28,6 +28,18 @@ import Testing
         #expect(!run.allOutput.contains("hunter2") && !run.allOutput.contains("key=abc"))
     }
 
+    @Test(arguments: [
+        ("http", "url: http://no-such-host.invalid/health"),
+        ("tcp", "host: no-such-host.invalid\nport: 80"),
+        ("telegram", "token: \"123:abc\"\napi_url: http://no-such-host.invalid"),
+    ])
+    func anUnresolvableHostIsSaidOnceInPlainWords(type: String, fields: String) async throws {
+        // Before: "cannot resolve host '…': SocketAddressError.UnknownHost: … (error -2) for host …".
+        let run = try await CheckHarness.run(CheckHarness.check(type, fields))
+        #expect(run.result.message.hasSuffix("cannot resolve host 'no-such-host.invalid'"), "\(run.result.message)")
+        #expect(!run.allOutput.contains("SocketAddressError"))
+    }
+
     @Test func sendsMethodHeadersAndBody() async throws {
         let server = try await LoopbackHTTPServer { request in
             request.method == "POST" && request.header("x-probe") == "1" && request.bodyText == "ping"
