@@ -11,18 +11,25 @@ struct LoadOptions: ParsableArguments {
     @Option(name: .long, help: "KEY=VALUE file for ${VAR} (default ./.env when present; the environment wins).")
     var envFile: String?
 
-    @Option(name: .long, help: "Timeout of checks that set none, e.g. 3s, 1m30s.")
-    var timeout: String = "10s"
-
-    @Option(name: [.customShort("c"), .long], help: "Checks in flight at most.")
-    var concurrency: Int = 64
-
     @Option(name: .long, help: "Executable checker plugins (default ./Plugins or $HEALTHRUN_PLUGINS_DIR).")
     var pluginsDir: String?
 
     var plugins: String {
         pluginsDir ?? ProcessInfo.processInfo.environment["HEALTHRUN_PLUGINS_DIR"] ?? "Plugins"
     }
+
+    var directory: String {
+        checksDir ?? ProcessInfo.processInfo.environment["HEALTHRUN_CHECKS_DIR"] ?? "checks.d"
+    }
+}
+
+/// How commands that run checks (run, serve) run them; validate and list do not offer these.
+struct RunLimitOptions: ParsableArguments {
+    @Option(name: .long, help: "Timeout of checks that set none, e.g. 3s, 1m30s.")
+    var timeout: String = "10s"
+
+    @Option(name: [.customShort("c"), .long], help: "Checks in flight at most.")
+    var concurrency: Int = 64
 
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
@@ -33,10 +40,6 @@ struct LoadOptions: ParsableArguments {
             throw ValidationError("--timeout: \(error.description); \(DurationParser.hint)")
         }
         guard parsed > .zero else { throw ValidationError("--timeout must be longer than 0") }
-    }
-
-    var directory: String {
-        checksDir ?? ProcessInfo.processInfo.environment["HEALTHRUN_CHECKS_DIR"] ?? "checks.d"
     }
 
     var defaultTimeout: Duration {

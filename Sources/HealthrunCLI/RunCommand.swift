@@ -11,6 +11,7 @@ struct RunCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var load: LoadOptions
+    @OptionGroup var limits: RunLimitOptions
     @OptionGroup var output: OutputOptions
 
     @Option(name: .long, help: "Run only this check (and what it depends on). Repeatable.")
@@ -20,22 +21,23 @@ struct RunCommand: AsyncParsableCommand {
     var tag: [String] = []
 
     func run() async throws {
-        let session = Session(concurrency: load.concurrency, pluginsDirectory: load.plugins)
+        let session = Session(concurrency: limits.concurrency, pluginsDirectory: load.plugins)
         try output.validateFormats(session.reporters)
-        let configuration = session.load(load)
+        let configuration = session.load(load, defaultTimeout: limits.defaultTimeout)
         let selection = Selection(names: only, tags: tag)
-        try checkSelection(selection, configuration)
+        try Self.checkSelection(selection, configuration)
         let report = await RunExecution.run(
             configuration,
             selection: selection,
-            concurrency: RunExecution.fittingConcurrency(load.concurrency),
+            concurrency: RunExecution.fittingConcurrency(limits.concurrency),
             session: session,
             output: output
         )
         throw ExitCode(report)
     }
 
-    private func checkSelection(_ selection: Selection, _ configuration: LoadedConfiguration) throws {
+    /// `--only`/`--tag` naming nothing is a usage error with the nearest name or the tags in use.
+    static func checkSelection(_ selection: Selection, _ configuration: LoadedConfiguration) throws {
         for name in selection.unknownNames(in: configuration.checks) {
             let nearest = Suggestions.nearest(to: name, in: configuration.checks.map(\.name))
             throw ValidationError(

@@ -20,8 +20,9 @@ struct ServeCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var load: LoadOptions
+    @OptionGroup var limits: RunLimitOptions
 
-    @Option(name: .long, help: "HOST:PORT to listen on (loopback unless you say otherwise).")
+    @Option(name: .long, help: "HOST:PORT to listen on (loopback unless you say otherwise; :PORT is every interface).")
     var listen = "127.0.0.1:9090"
 
     @Option(name: .long, help: "The SQLite history file.")
@@ -51,18 +52,19 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var host = String(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty else { throw ValidationError("--listen: no host in '\(text)'; use 0.0.0.0:PORT for all") }
+        // `:9090` listens on every interface, as Prometheus' --web.listen-address does.
+        if host.isEmpty { host = "0.0.0.0" }
         return (host, port)
     }
 
     func run() async throws {
-        let session = Session(concurrency: load.concurrency, pluginsDirectory: load.plugins)
-        let configuration = session.load(load, alerting: true)
+        let session = Session(concurrency: limits.concurrency, pluginsDirectory: load.plugins)
+        let configuration = session.load(load, defaultTimeout: limits.defaultTimeout, alerting: true)
         let (host, port) = try Self.parseListen(listen)
         var logger = Logger(label: "healthrun") { label in StreamLogHandler.standardError(label: label) }
         logger.logLevel = verbose ? .debug : .info
         var options = ServeRuntime.Options()
-        options.concurrency = RunExecution.fittingConcurrency(load.concurrency)
+        options.concurrency = RunExecution.fittingConcurrency(limits.concurrency)
         options.retention = try Retention(parsing: retention)
 
         if let problem = ListenProbe.problem(host: host, port: port) {
@@ -84,7 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
         let log = logger
         let reload: @Sendable () -> ReloadOutcome = {
             do {
-                let fresh = try session.tryLoad(load, alerting: true)
+                let fresh = try session.tryLoad(load, defaultTimeout: limits.defaultTimeout, alerting: true)
                 runtime.reload(fresh)
                 log.info("reloaded checks.d", metadata: ["checks": "\(fresh.checks.count)"])
                 return .reloaded(checks: fresh.checks.count)

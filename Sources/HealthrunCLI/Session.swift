@@ -28,21 +28,25 @@ struct Session {
     /// Loads the env file and checks.d, throwing the diagnostics (for `serve`'s reload).
     /// `alerting`: decode `alert:` and `alerting:` (serve and `validate --serve`); one-shot
     /// commands leave them unread.
-    func tryLoad(_ options: LoadOptions, alerting: Bool = false) throws(ConfigurationError) -> LoadedConfiguration {
+    func tryLoad(
+        _ options: LoadOptions, defaultTimeout: Duration = .seconds(10), alerting: Bool = false
+    ) throws(ConfigurationError) -> LoadedConfiguration {
         let (environment, envDiagnostics) = EnvironmentLoader.load(
             processEnvironment: ProcessInfo.processInfo.environment,
             envFile: options.envFile
         )
         if !envDiagnostics.isEmpty { throw ConfigurationError(envDiagnostics) }
-        var loader = ConfigLoader(registry: checkers, environment: environment, defaultTimeout: options.defaultTimeout)
+        var loader = ConfigLoader(registry: checkers, environment: environment, defaultTimeout: defaultTimeout)
         loader.resolvesAlerting = alerting
         return try loader.load(directory: options.directory)
     }
 
     /// Loads the env file and checks.d; on any problem prints the diagnostics and exits 2.
-    func load(_ options: LoadOptions, alerting: Bool = false) -> LoadedConfiguration {
+    func load(
+        _ options: LoadOptions, defaultTimeout: Duration = .seconds(10), alerting: Bool = false
+    ) -> LoadedConfiguration {
         do {
-            return try tryLoad(options, alerting: alerting)
+            return try tryLoad(options, defaultTimeout: defaultTimeout, alerting: alerting)
         } catch {
             printError(error.description)
             exit(2)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HealthrunCheckers
 import HealthrunCore
+import HealthrunReporters
 
 /// `healthrun validate`: load only.
 struct ValidateCommand: AsyncParsableCommand {
@@ -18,7 +19,7 @@ struct ValidateCommand: AsyncParsableCommand {
     var serve = false
 
     func run() async throws {
-        let session = Session(concurrency: load.concurrency, pluginsDirectory: load.plugins)
+        let session = Session(concurrency: 1, pluginsDirectory: load.plugins)
         let configuration = session.load(load, alerting: serve)
         let groups = configuration.groups.count
         print(
@@ -38,11 +39,41 @@ struct ListCommand: AsyncParsableCommand {
 
     @OptionGroup var load: LoadOptions
 
+    @Option(name: .long, help: "List only this check (and what it depends on). Repeatable.")
+    var only: [String] = []
+
+    @Option(name: .long, help: "List only checks with this tag (and what they depend on). Repeatable.")
+    var tag: [String] = []
+
+    @Option(name: [.customShort("r"), .long], help: "table (default) or json[:PATH]; '-' is stdout.")
+    var report: String = "table"
+
+    func validate() throws {
+        let target = ReportTarget(parsing: report)
+        guard ["table", "json"].contains(target.format) else {
+            throw ValidationError("--report: list writes 'table' or 'json[:PATH]', not '\(target.format)'")
+        }
+    }
+
     func run() async throws {
-        let session = Session(concurrency: load.concurrency, pluginsDirectory: load.plugins)
+        let session = Session(concurrency: 1, pluginsDirectory: load.plugins)
         let configuration = session.load(load)
+        let selection = Selection(names: only, tags: tag)
+        try RunCommand.checkSelection(selection, configuration)
+        let checks = selection.apply(to: configuration)
+        let target = ReportTarget(parsing: report)
+        if target.format == "json" {
+            let bytes = Array((Self.document(checks).rendered() + "\n").utf8)
+            do {
+                try ReportWriter.write(bytes, to: target.path ?? "-")
+            } catch {
+                printError("healthrun: \(error)")
+                throw ExitCode(2)
+            }
+            return
+        }
         var rows = [["NAME", "TYPE", "GROUP", "TAGS", "SOURCE"]]
-        for check in configuration.checks {
+        for check in checks {
             rows.append([
                 check.name, check.type, check.group ?? "-",
                 check.tags.isEmpty ? "-" : check.tags.joined(separator: ","),
@@ -50,6 +81,29 @@ struct ListCommand: AsyncParsableCommand {
             ])
         }
         print(Table.render(rows))
+    }
+
+    /// `{"checks": [{"name", "type", "group", "tags", "critical", "depends_on", "timeout_ms", "target", "source"}]}`.
+    static func document(_ checks: [CheckDefinition]) -> JSONText {
+        .object([("checks", .array(checks.map(entry)))])
+    }
+
+    private static func entry(_ check: CheckDefinition) -> JSONText {
+        let tags: [JSONText] = check.tags.map { .string($0) }
+        let dependencies: [JSONText] = check.dependsOn.map { .string($0) }
+        let group: JSONText = check.group.map { .string($0) } ?? .null
+        let target: JSONText = check.checker.target.map { .string($0) } ?? .null
+        return .object([
+            ("name", .string(check.name)),
+            ("type", .string(check.type)),
+            ("group", group),
+            ("tags", .array(tags)),
+            ("critical", .bool(check.critical)),
+            ("depends_on", .array(dependencies)),
+            ("timeout_ms", .number(check.timeout.milliseconds)),
+            ("target", target),
+            ("source", .string(check.source.fileAndLine)),
+        ])
     }
 }
 

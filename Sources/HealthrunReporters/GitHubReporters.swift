@@ -1,7 +1,7 @@
 public import HealthrunCore
 
-/// GitHub Actions workflow commands: an `::error` per failed check and a `::warning` per warned
-/// one, so they show as annotations on the run. The CLI adds it when `GITHUB_ACTIONS=true`.
+/// GitHub Actions workflow commands: an `::error` per failed critical check and a `::warning` per
+/// warned or non-critical failed one, so they show as annotations on the run. The CLI adds it when `GITHUB_ACTIONS=true`.
 public struct GitHubAnnotationsReporter: Reporter {
     public let formatName = "github"
     public let defaultPath = "-"
@@ -12,7 +12,8 @@ public struct GitHubAnnotationsReporter: Reporter {
     public func render(_ report: RunReport, options: RenderOptions) throws -> [UInt8] {
         var text = ""
         for check in report.checks where check.status == .fail || check.status == .warn {
-            let command = check.status == .fail ? "error" : "warning"
+            // A failure that does not fail the run (not critical) is a warning, not an error.
+            let command = check.status == .fail && check.critical ? "error" : "warning"
             let title = Escaping.githubCommand("healthrun: \(check.name)", property: true)
             let file = Escaping.githubCommand(check.source.file, property: true)
             text +=

@@ -156,6 +156,59 @@ import Testing
         #expect(output.stderr == stderr)
     }
 
+    @Test func listSelectsLikeRunAndWritesJSON() async throws {
+        let directory = try TemporaryDirectory(files: [
+            "checks.d/a.yaml": """
+            checks:
+              - {name: db, type: tcp, host: 127.0.0.1, port: 9, tags: [db]}
+              - {name: api, type: http, url: "http://probe:hunter2@127.0.0.1:1/x?key=k", depends_on: [db]}
+              - {name: other, type: tcp, host: 127.0.0.1, port: 9}
+            """
+        ])
+        defer { directory.remove() }
+        let only = try await BinaryRunner.run(["list", "--only", "api", "-r", "json:-"], in: directory.path)
+        #expect(only.exitCode == 0, "\(only.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(only.stdout.utf8)) as? [String: Any])
+        let checks = try #require(json["checks"] as? [[String: Any]])
+        #expect(checks.map { $0["name"] as? String } == ["db", "api"], "api and what it depends on")
+        #expect(checks[1]["target"] as? String == "http://127.0.0.1:1/x")
+        #expect(checks[1]["depends_on"] as? [String] == ["db"])
+        #expect(!only.stdout.contains("hunter2"))
+        let tagged = try await BinaryRunner.run(["list", "--tag", "db"], in: directory.path)
+        #expect(tagged.stdout.split(separator: "\n").count == 2, "\(tagged.stdout)")
+        // validate and list do not offer run-only flags.
+        for command in ["validate", "list"] {
+            let output = try await BinaryRunner.run([command, "--timeout", "3s"], in: directory.path)
+            #expect(output.exitCode == 2)
+            #expect(output.stderr.contains("Unknown option '--timeout'"), "\(output.stderr)")
+        }
+    }
+
+    @Test func aSingleFileIsAChecksDirectoryToo() async throws {
+        // Goss and Gatus users pass one file: -d app.yaml.
+        let directory = try TemporaryDirectory(files: [
+            "app.yaml": "checks:\n  - {name: one, type: tcp, host: 127.0.0.1, port: 9, critical: false}\n"
+        ])
+        defer { directory.remove() }
+        let run = try await BinaryRunner.run(["-d", "app.yaml", "-q", "-r", "json:-"], in: directory.path)
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("\"source\": \"app.yaml:2\""), "\(run.stdout)")
+        let validate = try await BinaryRunner.run(["validate", "-d", "app.yaml"], in: directory.path)
+        #expect(validate.stdout == "app.yaml: 1 check from 1 file, valid\n", "\(validate.stderr)")
+    }
+
+    @Test func listenWithoutAHostMeansEveryInterface() async throws {
+        // `--listen :PORT` as Prometheus' --web.listen-address takes it (it was an error).
+        let directory = try TemporaryDirectory(files: [
+            "checks.d/a.yaml": "checks:\n  - {name: one, type: tcp, host: 127.0.0.1, port: 9, critical: false}\n"
+        ])
+        defer { directory.remove() }
+        let output = try await BinaryRunner.run(
+            ["serve", "--listen", ":0", "--db", "h.sqlite"], in: directory.path, signal: (.seconds(2), SIGTERM))
+        #expect(output.exitCode == 0, "\(output.stderr)")
+        #expect(output.stderr.contains("listening on http://0.0.0.0:"), "\(output.stderr)")
+    }
+
     @Test func oneShotRunsDoNotDemandAlertOnlyVariables() async throws {
         // The shipped telegram.yaml uses TELEGRAM_ALERT_CHAT_ID only under alerting:, which
         // one-shot runs ignore: without .env, run and validate must not fail on it.

@@ -138,6 +138,27 @@ import Testing
     }
 }
 
+@Suite struct GitHubAnnotationTests {
+    @Test func aNonCriticalFailureIsAWarningNotAnError() throws {
+        func check(_ name: String, critical: Bool) -> CheckResult {
+            CheckResult(
+                name: name, type: "http", status: .fail, critical: critical, duration: .milliseconds(3), attempts: 1,
+                message: "down", group: nil, tags: [], source: SourceLocation(file: "a.yaml", line: 2, column: 5))
+        }
+        let report = RunReport(
+            startedAt: Date(), finishedAt: Date(), duration: .milliseconds(5),
+            checks: [check("api", critical: true), check("docs", critical: false)], groups: [])
+        let lines = String(
+            decoding: try GitHubAnnotationsReporter().render(report, options: RenderOptions()), as: UTF8.self
+        ).split(separator: "\n")
+        #expect(
+            lines == [
+                "::error file=a.yaml,line=2,title=healthrun%3A api::down",
+                "::warning file=a.yaml,line=2,title=healthrun%3A docs::down",
+            ])
+    }
+}
+
 @Suite struct ConsoleReporterTests {
     @Test func aCheckThatDidNotPassNamesItsTarget() throws {
         func check(_ name: String, _ status: CheckStatus, _ message: String) -> CheckResult {

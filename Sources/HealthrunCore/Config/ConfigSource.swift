@@ -34,14 +34,8 @@ public struct ConfigSource: Sendable, Hashable {
             )
         }
         guard isDirectory.boolValue else {
-            return (
-                [],
-                [
-                    Diagnostic(
-                        "'\(directory)' is not a directory", at: nil,
-                        hints: ["-d/--checks-dir names a directory of *.yaml files"])
-                ]
-            )
+            // A single file, as Goss and Gatus users pass one.
+            return readFile(directory)
         }
         let names: [String]
         do {
@@ -80,6 +74,18 @@ public struct ConfigSource: Sendable, Hashable {
             sources.append(ConfigSource(path: path, text: text))
         }
         return (sources, diagnostics)
+    }
+
+    /// One checks file named by `-d`.
+    static func readFile(_ path: String) -> (sources: [ConfigSource], diagnostics: [Diagnostic]) {
+        let data: Data
+        do {
+            data = Data(try FileReader.read(path))
+        } catch {
+            return ([], [Diagnostic("cannot read file: \(error)", at: SourceLocation(file: path))])
+        }
+        guard let text = String(validating: data, as: UTF8.self) else { return ([], [invalidUTF8(data, path: path)]) }
+        return ([ConfigSource(path: path, text: text)], [])
     }
 
     private static func invalidUTF8(_ data: Data, path: String) -> Diagnostic {

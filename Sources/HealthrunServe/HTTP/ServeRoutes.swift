@@ -23,20 +23,29 @@ public enum ServeRoutes {
         runtime: ServeRuntime, reload: @escaping @Sendable () -> ReloadOutcome
     ) -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: HeadRequests())
         router.add(middleware: ResponseCompression())
+        /// Every GET route answers HEAD too (HeadRequests drops the body).
+        func get<Output: ResponseGenerator>(
+            _ path: RouterPath,
+            _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Output
+        ) {
+            router.get(path, use: handler)
+            router.on(path, method: .head, use: handler)
+        }
         let state = runtime.state
         let now = runtime.options.now
 
-        router.get("/") { _, _ in html(StatusPage.render(state, now: now())) }
-        router.get("/healthz") { _, _ in text("ok\n") }
-        router.get("/readyz") { _, _ in
+        get("/") { _, _ in html(StatusPage.render(state, now: now())) }
+        get("/healthz") { _, _ in text("ok\n") }
+        get("/readyz") { _, _ in
             state.isReady
                 ? text("ready\n") : text("waiting for a first result of every check\n", status: .serviceUnavailable)
         }
-        router.get("/api/v1/status") { _, _ in
+        get("/api/v1/status") { _, _ in
             json(APIDocuments.status(state, defaultInterval: runtime.options.defaultInterval, now: now()))
         }
-        router.get("/api/v1/checks/:name/results") { request, context in
+        get("/api/v1/checks/:name/results") { request, context in
             let name = context.parameters.get("name") ?? ""
             guard state.latest(name) != nil || state.configuration.checks.contains(where: { $0.name == name }) else {
                 return notFound(name)
@@ -50,7 +59,7 @@ public enum ServeRoutes {
             return json(
                 APIDocuments.results(check: name, try await runtime.store.recentResults(check: name, limit: limit)))
         }
-        router.get("/api/v1/checks/:name/summary") { request, context in
+        get("/api/v1/checks/:name/summary") { request, context in
             let name = context.parameters.get("name") ?? ""
             guard state.configuration.checks.contains(where: { $0.name == name }) else { return notFound(name) }
             let window = request.uri.queryParameters.get("window") ?? "24h"
@@ -62,12 +71,12 @@ public enum ServeRoutes {
             let rollup = try await summary(runtime, check: name, hours: hours, now: now())
             return json(APIDocuments.summary(check: name, window: window, rollup: rollup))
         }
-        router.get("/api/v1/events") { request, _ in
+        get("/api/v1/events") { request, _ in
             let check = request.uri.queryParameters.get("check").map { String($0) }
             if let check, !state.configuration.checks.contains(where: { $0.name == check }) { return notFound(check) }
             return json(APIDocuments.events(try await runtime.store.events(check: check, limit: 500)))
         }
-        router.get("/api/v1/stream") { _, _ in
+        get("/api/v1/stream") { _, _ in
             let stream = state.subscribe()
             var headers = HTTPFields()
             headers[.contentType] = "text/event-stream; charset=utf-8"
@@ -83,7 +92,7 @@ public enum ServeRoutes {
                     try await writer.finish(nil)
                 })
         }
-        router.get("/checks/:name") { _, context in
+        get("/checks/:name") { _, context in
             let name = context.parameters.get("name") ?? ""
             guard let check = state.configuration.checks.first(where: { $0.name == name }) else {
                 return notFound(name)
@@ -103,7 +112,7 @@ public enum ServeRoutes {
                 now: now)
             return html(CheckPage.render(input))
         }
-        router.get("/badge/:file") { _, context in
+        get("/badge/:file") { _, context in
             let file = context.parameters.get("file") ?? ""
             guard file.hasSuffix(".svg") else { return notFound(file) }
             let name = String(file.dropLast(4))
@@ -116,7 +125,7 @@ public enum ServeRoutes {
                 body: .init(
                     byteBuffer: ByteBuffer(string: Badge.render(name: name, status: state.latest(name)?.status))))
         }
-        router.get("/metrics") { _, _ in
+        get("/metrics") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(

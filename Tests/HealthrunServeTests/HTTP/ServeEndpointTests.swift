@@ -28,6 +28,25 @@ import Testing
         return (configuration, spareChecker)
     }
 
+    @Test func headIsAnsweredOnEveryGetRoute() async throws {
+        // It was 404 everywhere: uptime probes and `curl -I` use HEAD.
+        let (configuration, _) = Self.fleet()
+        let harness = try await ServeHarness(configuration: configuration, reload: { .reloaded(checks: 0) })
+        defer { Task { await harness.stop() } }
+        try await harness.waitUntil("readiness") { try await harness.get("/readyz").status == 200 }
+        for path in [
+            "/", "/healthz", "/readyz", "/api/v1/status", "/checks/db", "/metrics", "/badge/db.svg",
+            "/api/v1/checks/db/results", "/api/v1/checks/db/summary",
+        ] {
+            let get = try await harness.get(path)
+            let head = try await harness.get(path, method: .HEAD)
+            #expect(head.status == get.status, "HEAD \(path)")
+            #expect(head.bytes.readableBytes == 0, "HEAD \(path) sent a body")
+            #expect(head.header("content-type") == get.header("content-type"), "HEAD \(path)")
+        }
+        #expect(try await harness.get("/checks/nope", method: .HEAD).status == 404)
+    }
+
     @Test func everyEndpointAnswersOverARealSocket() async throws {
         let (configuration, spare) = Self.fleet()
         let harness = try await ServeHarness(
