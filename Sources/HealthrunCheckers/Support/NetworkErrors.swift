@@ -54,7 +54,8 @@ enum NetworkErrors {
                 // The resolver's own words, never the error type's name ("SocketAddressError…").
                 let text = String(describing: dns)
                 let reason =
-                    text.contains("Temporary failure") ? " (temporary DNS failure; try again)"
+                    text.contains("Temporary failure")
+                    ? " (temporary DNS failure; try again)"
                     : text.contains("No address associated") ? " (the name has no address)" : ""
                 return "cannot resolve host '\(host)'\(reason)"
             }
