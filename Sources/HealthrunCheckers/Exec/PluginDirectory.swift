@@ -53,10 +53,7 @@ struct PluginChecker: Checker {
     typealias Configuration = [String: DetailValue]
 
     /// Keys healthrun itself reads, not passed to the plugin.
-    static let ownKeys: Set<String> = [
-        "name", "type", "timeout", "retries", "retry_delay", "critical", "tags", "group", "depends_on", "warn_latency",
-        "format",
-    ]
+    static let ownKeys = Set(ConfigLoader.commonKeys + ["format"])
 
     let plugin: PluginDirectory.Plugin
     let input: [UInt8]

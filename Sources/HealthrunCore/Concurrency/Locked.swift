@@ -9,6 +9,8 @@
 /// A value behind a pthread mutex, used across healthrun instead of `Synchronization.Mutex`:
 /// on Linux that Mutex waits on a futex that Thread Sanitizer does not see, so TSan reported
 /// races inside the lock (in CI, on the plugin process-group set). pthread mutexes it does see.
+/// Return codes are checked as swift-log's `Locks.swift` does; debug builds use an
+/// error-checking mutex, so locking twice on one thread traps instead of deadlocking.
 package final class Locked<Value>: @unchecked Sendable {
     private var value: Value
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
@@ -17,19 +19,31 @@ package final class Locked<Value>: @unchecked Sendable {
         self.value = value
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
+        var attributes = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attributes)
+        defer { pthread_mutexattr_destroy(&attributes) }
+        #if DEBUG
+            pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ERRORCHECK))
+        #endif
+        let err = pthread_mutex_init(mutex, &attributes)
+        precondition(err == 0, "pthread_mutex_init failed: \(err)")
     }
 
     deinit {
-        pthread_mutex_destroy(mutex)
+        let err = pthread_mutex_destroy(mutex)
+        precondition(err == 0, "pthread_mutex_destroy failed: \(err)")
         mutex.deinitialize(count: 1)
         mutex.deallocate()
     }
 
     /// Runs `body` with the value, holding the lock.
     package func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
+        let err = pthread_mutex_lock(mutex)
+        precondition(err == 0, "pthread_mutex_lock failed: \(err)")
+        defer {
+            let err = pthread_mutex_unlock(mutex)
+            precondition(err == 0, "pthread_mutex_unlock failed: \(err)")
+        }
         return try body(&value)
     }
 }

@@ -1,8 +1,8 @@
 import Yams
 
 extension ConfigLoader {
-    /// The keys every check may have, whatever its type.
-    static let commonKeys = [
+    /// The keys every check may have, whatever its type (a plugin gets every other key).
+    package static let commonKeys = [
         "name", "type", "timeout", "retries", "retry_delay", "critical", "tags", "group", "depends_on", "warn_latency",
         "interval", "alert",
     ]

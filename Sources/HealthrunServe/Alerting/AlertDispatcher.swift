@@ -2,7 +2,6 @@ internal import AsyncHTTPClient
 import Foundation
 public import HealthrunCore
 public import Logging
-import NIOConcurrencyHelpers
 internal import NIOCore
 internal import NIOHTTP1
 
@@ -30,7 +29,7 @@ public final class AlertDispatcher: Sendable {
     /// Pending notices, whether a flush is scheduled, counters, and the last delivery: each
     /// delivery waits for the one before, so a channel never sees an UP before its DOWN (for
     /// Alertmanager that would leave a resolved alert firing).
-    private let state = NIOLockedValueBox<
+    private let state = Locked<
         (pending: [AlertNotice], flushScheduled: Bool, counters: Counters, tail: Task<Void, Never>?)
     >(([], false, Counters(), nil))
 
@@ -55,11 +54,11 @@ public final class AlertDispatcher: Sendable {
     }
 
     /// What was sent and what failed so far.
-    public var counters: Counters { state.withLockedValue { $0.counters } }
+    public var counters: Counters { state.withLock { $0.counters } }
 
     /// Queues a notice; the first of a window schedules the send.
     public func enqueue(_ notice: AlertNotice) {
-        let schedule = state.withLockedValue { state -> Bool in
+        let schedule = state.withLock { state -> Bool in
             state.pending.append(notice)
             if state.flushScheduled { return false }
             state.flushScheduled = true
@@ -74,7 +73,7 @@ public final class AlertDispatcher: Sendable {
 
     /// Sends what is pending now, after every earlier delivery (also called at shutdown).
     public func flush() async {
-        let delivery = state.withLockedValue { state -> Task<Void, Never> in
+        let delivery = state.withLock { state -> Task<Void, Never> in
             let notices = state.pending
             state.pending = []
             state.flushScheduled = false
@@ -114,7 +113,7 @@ public final class AlertDispatcher: Sendable {
                 case "telegram": try await sendTelegram(text)
                 default: try await sendWebhook(notices, text: text)
                 }
-                state.withLockedValue { $0.counters.sent += 1 }
+                state.withLock { $0.counters.sent += 1 }
                 return
             } catch let error as DeliveryError {
                 logger.warning(
@@ -131,11 +130,11 @@ public final class AlertDispatcher: Sendable {
                     ])
             }
             guard attempt < attempts else { break }
-            state.withLockedValue { $0.counters.retries += 1 }
+            state.withLock { $0.counters.retries += 1 }
             try? await Task.sleep(for: delay)
             delay *= 2
         }
-        state.withLockedValue { $0.counters.failed += 1 }
+        state.withLock { $0.counters.failed += 1 }
     }
 
     struct DeliveryError: Error {

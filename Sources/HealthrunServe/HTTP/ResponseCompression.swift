@@ -1,8 +1,8 @@
 import CompressNIO
 import Foundation
 import HTTPTypes
+import HealthrunCore
 public import Hummingbird
-import NIOConcurrencyHelpers
 import NIOCore
 
 /// Sends buffered text answers gzip-compressed to clients that accept gzip: the status page
@@ -70,17 +70,17 @@ public struct ResponseCompression<Context: RequestContext>: RouterMiddleware {
 
     /// The bytes of a buffered body.
     static func collect(_ body: ResponseBody, capacity: Int) async throws -> ByteBuffer {
-        let sink = NIOLockedValueBox(ByteBuffer())
-        sink.withLockedValue { $0.reserveCapacity(capacity) }
+        let sink = Locked(ByteBuffer())
+        sink.withLock { $0.reserveCapacity(capacity) }
         try await body.write(CollectingWriter(sink: sink))
-        return sink.withLockedValue { $0 }
+        return sink.withLock { $0 }
     }
 
     struct CollectingWriter: ResponseBodyWriter {
-        let sink: NIOLockedValueBox<ByteBuffer>
+        let sink: Locked<ByteBuffer>
 
         mutating func write(_ buffer: ByteBuffer) async throws {
-            sink.withLockedValue { _ = $0.writeImmutableBuffer(buffer) }
+            sink.withLock { _ = $0.writeImmutableBuffer(buffer) }
         }
 
         consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}

@@ -1,6 +1,5 @@
 public import Foundation
 public import HealthrunCore
-import NIOConcurrencyHelpers
 
 /// What the HTTP surface answers from: the latest result of every check, the last 25 hours of
 /// hourly rollups and 90 days of daily ones, kept in memory and updated as results arrive.
@@ -22,21 +21,21 @@ public final class LiveState: Sendable {
         var reloads = 0
     }
 
-    private let inner: NIOLockedValueBox<Inner>
+    private let inner: Locked<Inner>
     /// Days the uptime strip shows.
     public static let stripDays = 90
 
     /// Creates the state for a configuration.
     public init(configuration: LoadedConfiguration) {
-        inner = NIOLockedValueBox(Inner(configuration: configuration))
+        inner = Locked(Inner(configuration: configuration))
     }
 
     /// The running configuration.
-    public var configuration: LoadedConfiguration { inner.withLockedValue { $0.configuration } }
+    public var configuration: LoadedConfiguration { inner.withLock { $0.configuration } }
 
     /// Replaces the configuration (a reload); results of checks that are gone are dropped.
     public func replace(configuration: LoadedConfiguration) {
-        inner.withLockedValue { inner in
+        inner.withLock { inner in
             inner.configuration = configuration
             let names = Set(configuration.checks.map(\.name))
             inner.latest = inner.latest.filter { names.contains($0.key) }
@@ -48,7 +47,7 @@ public final class LiveState: Sendable {
     public func restore(
         latest: [String: StoredResult], hourly: [String: [Int64: Rollup]], daily: [String: [Int64: Rollup]]
     ) {
-        inner.withLockedValue { inner in
+        inner.withLock { inner in
             let definitions = Dictionary(
                 inner.configuration.checks.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
             for (name, stored) in latest {
@@ -68,7 +67,7 @@ public final class LiveState: Sendable {
     /// Records a result; returns the state change it makes, if any.
     @discardableResult
     public func record(_ result: CheckResult, at: Int64) -> StateChange? {
-        let (change, subscribers) = inner.withLockedValue {
+        let (change, subscribers) = inner.withLock {
             inner -> (StateChange?, [AsyncStream<String>.Continuation]) in
             let previous = inner.latest[result.name]?.status
             inner.latest[result.name] = result
@@ -102,7 +101,7 @@ public final class LiveState: Sendable {
 
     /// The latest results as a report (checks never run yet are `skipped`, "no result yet").
     public func report(now: Date = Date()) -> RunReport {
-        inner.withLockedValue { inner in
+        inner.withLock { inner in
             var results: [String: CheckResult] = [:]
             let checks = inner.configuration.checks.map { check in
                 let result = inner.latest[check.name] ?? Engine.skipped(check, message: "no result yet")
@@ -117,19 +116,19 @@ public final class LiveState: Sendable {
     }
 
     /// The latest result of a check.
-    public func latest(_ name: String) -> CheckResult? { inner.withLockedValue { $0.latest[name] } }
+    public func latest(_ name: String) -> CheckResult? { inner.withLock { $0.latest[name] } }
 
     /// Whether every check has a result.
     public var isReady: Bool {
-        inner.withLockedValue { inner in inner.configuration.checks.allSatisfy { inner.latest[$0.name] != nil } }
+        inner.withLock { inner in inner.configuration.checks.allSatisfy { inner.latest[$0.name] != nil } }
     }
 
     /// When a check last ran (Unix ms).
-    public func lastRunAt(_ name: String) -> Int64? { inner.withLockedValue { $0.lastRunAt[name] } }
+    public func lastRunAt(_ name: String) -> Int64? { inner.withLock { $0.lastRunAt[name] } }
 
     /// The rollup of a check over the last `hours` hourly buckets (the current one included).
     public func recentRollup(_ name: String, hours: Int = 24, now: Int64) -> Rollup {
-        inner.withLockedValue { inner in
+        inner.withLock { inner in
             let oldest = Resolution.hourly.bucket(now) - Int64(hours - 1) * Resolution.hourly.rawValue
             var total = Rollup()
             for (bucket, rollup) in inner.hourly[name] ?? [:] where bucket >= oldest { total.merge(rollup) }
@@ -139,7 +138,7 @@ public final class LiveState: Sendable {
 
     /// Uptime over the last `days` UTC days, today included (`nil` when nothing ran).
     public func dailyUptimeRatio(_ name: String, days: Int, now: Int64) -> Double? {
-        inner.withLockedValue { inner in
+        inner.withLock { inner in
             let oldest = Resolution.daily.bucket(now) - Int64(days - 1) * Resolution.daily.rawValue
             var passing = 0
             var ran = 0
@@ -153,7 +152,7 @@ public final class LiveState: Sendable {
 
     /// Uptime over the last `hours` hourly buckets, from counts only (no histogram merging).
     public func recentUptime(_ name: String, hours: Int = 24, now: Int64) -> Double? {
-        inner.withLockedValue { inner in
+        inner.withLock { inner in
             let oldest = Resolution.hourly.bucket(now) - Int64(hours - 1) * Resolution.hourly.rawValue
             var passing = 0
             var ran = 0
@@ -167,7 +166,7 @@ public final class LiveState: Sendable {
 
     /// Uptime per day for the strip, oldest first: `nil` for a day with no run.
     public func dailyUptime(_ name: String, days: Int = stripDays, now: Int64) -> [Double?] {
-        inner.withLockedValue { inner in
+        inner.withLock { inner in
             let today = Resolution.daily.bucket(now)
             let buckets = inner.daily[name] ?? [:]
             return (0..<days).reversed().map { back in buckets[today - Int64(back) * Resolution.daily.rawValue]?.uptime
@@ -179,7 +178,7 @@ public final class LiveState: Sendable {
 
     /// Counts a scheduler start `lag` ms after its tick.
     public func recordLag(milliseconds: Int64) {
-        inner.withLockedValue {
+        inner.withLock {
             $0.lag.record(milliseconds: Double(milliseconds))
             $0.lagCount += 1
         }
@@ -187,7 +186,7 @@ public final class LiveState: Sendable {
 
     /// Counts a committed batch.
     public func recordBatch(size: Int) {
-        inner.withLockedValue {
+        inner.withLock {
             $0.lastBatchSize = size
             $0.batches += 1
             $0.storedResults += size
@@ -195,7 +194,7 @@ public final class LiveState: Sendable {
     }
 
     /// Sets the skipped-ticks total.
-    public func setSkippedTicks(_ count: Int) { inner.withLockedValue { $0.skippedTicks = count } }
+    public func setSkippedTicks(_ count: Int) { inner.withLock { $0.skippedTicks = count } }
 
     struct ServerCounters {
         var lag: LatencyHistogram
@@ -208,7 +207,7 @@ public final class LiveState: Sendable {
     }
 
     var serverCounters: ServerCounters {
-        inner.withLockedValue {
+        inner.withLock {
             ServerCounters(
                 lag: $0.lag, lagCount: $0.lagCount, lastBatchSize: $0.lastBatchSize, batches: $0.batches,
                 storedResults: $0.storedResults, skippedTicks: $0.skippedTicks, reloads: $0.reloads)
@@ -222,15 +221,15 @@ public final class LiveState: Sendable {
         let id = UUID()
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1000))
         continuation.onTermination = { [weak self] _ in
-            _ = self?.inner.withLockedValue { $0.subscribers.removeValue(forKey: id) }
+            _ = self?.inner.withLock { $0.subscribers.removeValue(forKey: id) }
         }
-        inner.withLockedValue { $0.subscribers[id] = continuation }
+        inner.withLock { $0.subscribers[id] = continuation }
         return stream
     }
 
     /// Ends every stream (shutdown).
     public func finishSubscribers() {
-        let all = inner.withLockedValue { inner -> [AsyncStream<String>.Continuation] in
+        let all = inner.withLock { inner -> [AsyncStream<String>.Continuation] in
             defer { inner.subscribers = [:] }
             return Array(inner.subscribers.values)
         }

@@ -1,7 +1,6 @@
 import Foundation
 public import HealthrunCore
 public import Logging
-import NIOConcurrencyHelpers
 public import ServiceLifecycle
 
 /// `healthrun serve` without the HTTP part: schedules every check on its interval, runs it
@@ -40,10 +39,10 @@ public final class ServeRuntime: Service, Sendable {
     public let options: Options
     private let engine: Engine
     private let logger: Logger
-    private let plan = NIOLockedValueBox(SchedulePlan())
-    private let pending = NIOLockedValueBox(WriteBatch())
-    private let trackers: NIOLockedValueBox<[String: AlertTracker]>
-    private let dispatcher: NIOLockedValueBox<AlertDispatcher?>
+    private let plan = Locked(SchedulePlan())
+    private let pending = Locked(WriteBatch())
+    private let trackers: Locked<[String: AlertTracker]>
+    private let dispatcher: Locked<AlertDispatcher?>
 
     /// Creates the runtime and restores what the store remembers (latest results, rollups, alert state).
     public init(
@@ -66,8 +65,8 @@ public final class ServeRuntime: Service, Sendable {
                 restored[name] = tracker
             }
         }
-        trackers = NIOLockedValueBox(restored)
-        dispatcher = NIOLockedValueBox(Self.makeDispatcher(configuration, options: options, logger: logger))
+        trackers = Locked(restored)
+        dispatcher = Locked(Self.makeDispatcher(configuration, options: options, logger: logger))
         schedule(configuration, now: now)
     }
 
@@ -88,7 +87,7 @@ public final class ServeRuntime: Service, Sendable {
 
     private func schedule(_ configuration: LoadedConfiguration, now: Int64) {
         let chained = Self.chainedMembers(configuration)
-        plan.withLockedValue { plan in
+        plan.withLock { plan in
             let wanted = configuration.checks.filter { !chained.contains($0.name) }
             let names = Set(wanted.map(\.name))
             for name in plan.entries.keys where !names.contains(name) { plan.remove(name) }
@@ -106,7 +105,7 @@ public final class ServeRuntime: Service, Sendable {
     public func reload(_ configuration: LoadedConfiguration) {
         state.replace(configuration: configuration)
         schedule(configuration, now: options.now())
-        let old = dispatcher.withLockedValue { current in
+        let old = dispatcher.withLock { current in
             defer { current = Self.makeDispatcher(configuration, options: options, logger: logger) }
             return current
         }
@@ -120,11 +119,11 @@ public final class ServeRuntime: Service, Sendable {
 
     /// Messages sent and failed, for `/metrics`.
     public var alertCounters: AlertDispatcher.Counters {
-        dispatcher.withLockedValue { $0 }?.counters ?? AlertDispatcher.Counters()
+        dispatcher.withLock { $0 }?.counters ?? AlertDispatcher.Counters()
     }
 
     /// Ticks skipped because a run overran.
-    public var skippedTicks: Int { plan.withLockedValue { $0.totalSkipped } }
+    public var skippedTicks: Int { plan.withLock { $0.totalSkipped } }
 
     // MARK: Running
 
@@ -148,7 +147,7 @@ public final class ServeRuntime: Service, Sendable {
         // honours cancellation.
         await Task {
             await self.commitPending()
-            if let dispatcher = self.dispatcher.withLockedValue({ $0 }) {
+            if let dispatcher = self.dispatcher.withLock({ $0 }) {
                 // Pending alerts get two seconds, retries included.
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask { await dispatcher.flush() }
@@ -165,7 +164,7 @@ public final class ServeRuntime: Service, Sendable {
         let gate = ConcurrencyGate(limit: options.concurrency)
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
-                let due = plan.withLockedValue { $0.takeDue(now: options.now()) }
+                let due = plan.withLock { $0.takeDue(now: options.now()) }
                 for run in due {
                     group.addTask {
                         await gate.acquire()
@@ -173,12 +172,12 @@ public final class ServeRuntime: Service, Sendable {
                         guard !Task.isCancelled else { return }
                         self.state.recordLag(milliseconds: max(0, self.options.now() - run.due))
                         await self.execute(run.name)
-                        self.plan.withLockedValue { _ = $0.finish(run.name, now: self.options.now()) }
+                        self.plan.withLock { _ = $0.finish(run.name, now: self.options.now()) }
                         self.state.setSkippedTicks(self.skippedTicks)
                     }
                 }
                 let now = options.now()
-                let next = plan.withLockedValue { $0.nextDue } ?? (now + 200)
+                let next = plan.withLock { $0.nextDue } ?? (now + 200)
                 let wait = min(max(next - now, 1), 200)
                 do {
                     try await Task.sleep(for: .milliseconds(wait))
@@ -228,7 +227,7 @@ public final class ServeRuntime: Service, Sendable {
         var alertBytes: [UInt8]?
         var notices: [AlertTracker.Notice] = []
         if let policy = check.alert {
-            trackers.withLockedValue { trackers in
+            trackers.withLock { trackers in
                 var tracker = trackers[check.name] ?? AlertTracker()
                 notices = tracker.observe(result.status, message: result.message, at: at, policy: policy)
                 if tracker != trackers[check.name] {
@@ -237,7 +236,7 @@ public final class ServeRuntime: Service, Sendable {
                 }
             }
         }
-        pending.withLockedValue { batch in
+        pending.withLock { batch in
             batch.results.append(
                 StoredResult(
                     check: result.name, at: at, status: result.status, durationMs: result.duration.milliseconds,
@@ -245,7 +244,7 @@ public final class ServeRuntime: Service, Sendable {
             if let change { batch.changes.append(change) }
             if let alertBytes { batch.alertStates[check.name] = alertBytes }
         }
-        if !notices.isEmpty, let dispatcher = dispatcher.withLockedValue({ $0 }) {
+        if !notices.isEmpty, let dispatcher = dispatcher.withLock({ $0 }) {
             for notice in notices {
                 dispatcher.enqueue(
                     AlertNotice(check: check.name, notice: notice, at: at, channels: check.alert?.channels ?? []))
@@ -266,7 +265,7 @@ public final class ServeRuntime: Service, Sendable {
 
     /// Commits the pending batch; on failure it is kept for the next try.
     func commitPending() async {
-        let batch = pending.withLockedValue { batch in
+        let batch = pending.withLock { batch in
             defer { batch = WriteBatch() }
             return batch
         }
@@ -276,7 +275,7 @@ public final class ServeRuntime: Service, Sendable {
             state.recordBatch(size: batch.results.count)
         } catch {
             logger.error("could not write history", metadata: ["error": "\(error)"])
-            pending.withLockedValue { newer in
+            pending.withLock { newer in
                 var merged = batch
                 merged.results += newer.results
                 merged.changes += newer.changes
@@ -314,15 +313,15 @@ public final class ServeRuntime: Service, Sendable {
 
 /// At most `limit` runs at once; the others wait in order.
 final class ConcurrencyGate: Sendable {
-    private let state: NIOLockedValueBox<(available: Int, waiters: [CheckedContinuation<Void, Never>])>
+    private let state: Locked<(available: Int, waiters: [CheckedContinuation<Void, Never>])>
 
     init(limit: Int) {
-        state = NIOLockedValueBox((max(1, limit), []))
+        state = Locked((max(1, limit), []))
     }
 
     func acquire() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let resumeNow = state.withLockedValue { state -> Bool in
+            let resumeNow = state.withLock { state -> Bool in
                 if state.available > 0 {
                     state.available -= 1
                     return true
@@ -335,7 +334,7 @@ final class ConcurrencyGate: Sendable {
     }
 
     func release() {
-        let next = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
             if state.waiters.isEmpty {
                 state.available += 1
                 return nil

@@ -31,7 +31,10 @@ import Testing
         )
         chmod(directory.path + "/echo_fields", 0o755)
         let run = try await CheckHarness.run(
-            CheckHarness.check("echo_fields", timeout: "2s", "host: ${HOST}\nport: 8080\nflags: [a, b]\npath: /var"),
+            CheckHarness.check(
+                "echo_fields", timeout: "2s",
+                // interval and alert are common keys (serve's): never forwarded to the plugin.
+                "host: ${HOST}\nport: 8080\nflags: [a, b]\npath: /var\ninterval: 30s\nalert: {after: 2}"),
             environment: ["HOST": "127.0.0.1"],
             plugins: directory.path
         )
