@@ -57,10 +57,15 @@ public enum TestCheckers {
     public struct Runaway: Checker {
         public static let typeName = "runaway"
         public typealias Configuration = Empty
+        let onStart: (@Sendable () -> Void)?
 
-        public init() {}
+        /// `onStart` is called when an attempt begins, so a test can wait for it.
+        public init(onStart: (@Sendable () -> Void)? = nil) {
+            self.onStart = onStart
+        }
 
         public func check(_ context: CheckContext) async throws -> CheckOutcome {
+            onStart?()
             await withUnsafeContinuation { (_: UnsafeContinuation<Void, Never>) in }
             return .ok("unreachable")
         }

@@ -230,11 +230,12 @@ import Testing
     }
 
     @Test func cancellingTheRunSkipsWhatIsLeft() async {
+        let (started, startedSignal) = AsyncStream<Void>.makeStream()
         let checks =
-            [T.definition("hung", T.Runaway(), timeout: .seconds(30))]
+            [T.definition("hung", T.Runaway(onStart: { startedSignal.yield() }), timeout: .seconds(30))]
             + (0..<5).map { T.definition("later-\($0)", T.Scripted(outcomes: [.ok("ok")]), dependsOn: ["hung"]) }
         let task = Task { await Engine().run(LoadedConfiguration(checks: checks)) }
-        try? await Task.sleep(for: .milliseconds(100))
+        for await _ in started { break }  // the hung check is running
         let start = ContinuousClock.now
         task.cancel()
         let report = await task.value

@@ -73,7 +73,9 @@ import Testing
         try await first.waitUntil("DOWN") { Self.messages(down).count == 1 }
         await first.stop()
         let second = try await ServeHarness(configuration: failing, dbPath: harness.dbPath)
-        try await Task.sleep(for: .milliseconds(800))  // 8 more failing runs
+        // Eight more failing runs after the restart: each could have sent a second DOWN.
+        let before = try await second.resultCount("postgres")
+        try await second.waitUntil("8 more failing runs") { try await second.resultCount("postgres") >= before + 8 }
         await second.stop()
         #expect(Self.messages(down).count == 1, "\(Self.messages(down))")
         #expect(try ResultStore(path: harness.dbPath).integrityCheck() == "ok")

@@ -24,7 +24,9 @@ import Testing
         let harness = try await ServeHarness(configuration: configuration, alertWindow: .milliseconds(600))
         defer { Task { await harness.stop() } }
         try await harness.waitUntil("a webhook call") { !hook.requests.isEmpty }
-        try await Task.sleep(for: .milliseconds(300))
+        // Three more failing runs of each, any of which could have sent a second message.
+        let before = try await harness.resultCount("telegram-bot")
+        try await harness.waitUntil("3 more runs") { try await harness.resultCount("telegram-bot") >= before + 3 }
         #expect(hook.requests.count == 1, "both DOWNs in one message")
         let request = try #require(hook.requests.first)
         #expect(request.method == "POST" && request.path == "/hooks/healthrun")

@@ -103,6 +103,11 @@ final class ServeHarness: Sendable {
             body: String(buffer: body), bytes: body)
     }
 
+    /// How many results of `check` the API has (up to 10,000).
+    func resultCount(_ check: String) async throws -> Int {
+        (try await get("/api/v1/checks/\(check)/results?limit=10000").json()["results"] as? [Any])?.count ?? 0
+    }
+
     /// Polls until `condition` holds or `limit` passes.
     func waitUntil(
         _ what: String, limit: Duration = .seconds(5), _ condition: @Sendable () async throws -> Bool
