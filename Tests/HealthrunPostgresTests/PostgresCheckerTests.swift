@@ -33,10 +33,10 @@ enum TestServer {
 }
 
 @Suite struct PostgresServerTests {
-    @Test func aServerIsConfiguredInCI() {
-        if ProcessInfo.processInfo.environment["CI"] != nil {
-            #expect(TestServer.isConfigured, "CI must start PostgreSQL: run the tests with scripts/test.sh")
-        }
+    /// Skipped, not passed, outside CI: it proves something only where a server must exist.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["CI"] != nil, "only CI must have a server"))
+    func aServerIsConfiguredInCI() {
+        #expect(TestServer.isConfigured, "CI must start PostgreSQL: run the tests with scripts/test.sh")
     }
 }
 
