@@ -75,7 +75,6 @@ public struct HTTPChecker: Checker {
 
     public func check(_ context: CheckContext) async throws -> CheckOutcome {
         let response = try await HTTPFetcher.fetch(spec, client: provider.client, deadline: context.deadline)
-        let latency = RunReport.formatMilliseconds(response.latency)
         var details: [String: DetailValue] = ["status_code": .int(response.status)]
         if response.redirects > 0 {
             details["redirects"] = .int(response.redirects)
