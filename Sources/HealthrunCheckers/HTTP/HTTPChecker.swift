@@ -74,7 +74,8 @@ public struct HTTPChecker: Checker {
     }
 
     public func check(_ context: CheckContext) async throws -> CheckOutcome {
-        let response = try await HTTPFetcher.fetch(spec, client: provider.client, deadline: context.deadline)
+        let response = try await HTTPFetcher.fetch(
+            spec, client: provider.client, deadline: context.deadline, progress: context.progress)
         var details: [String: DetailValue] = ["status_code": .int(response.status)]
         if response.redirects > 0 {
             details["redirects"] = .int(response.redirects)

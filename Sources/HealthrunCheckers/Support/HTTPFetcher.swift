@@ -38,7 +38,8 @@ enum HTTPFetcher {
     static func fetch(
         _ spec: HTTPRequestSpec,
         client: HTTPClient,
-        deadline: ContinuousClock.Instant
+        deadline: ContinuousClock.Instant,
+        progress: CheckProgress? = nil
     ) async throws -> FetchedResponse {
         let start = ContinuousClock.now
         var url = spec.url
@@ -53,6 +54,7 @@ enum HTTPFetcher {
             if let body { request.body = .bytes(body) }
             request.tlsConfiguration = spec.tlsConfiguration
             let response: HTTPClientResponse
+            progress?.waiting(for: "no answer from \(target.host):\(target.port)")
             do {
                 let remaining = max(
                     .zero, ContinuousClock.now.duration(to: deadline.advanced(by: CheckContext.ioGrace)))
@@ -83,6 +85,10 @@ enum HTTPFetcher {
                 }
                 continue
             }
+            progress?.waiting(
+                for:
+                    "\(status) \(response.status.reasonPhrase) from \(target.host):\(target.port), then the body did not finish"
+            )
             var collected: [UInt8] = []
             var truncated = false
             do {

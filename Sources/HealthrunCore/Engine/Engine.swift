@@ -146,13 +146,15 @@ public struct Engine: Sendable {
             attempt += 1
             let attemptStart = ContinuousClock.now
             let deadline = attemptStart.advanced(by: check.timeout)
+            let progress = CheckProgress()
             let context = CheckContext(
                 name: check.name,
                 deadline: deadline,
                 timeout: check.timeout,
                 attempt: attempt,
                 logger: checkLogger,
-                redactor: redactor
+                redactor: redactor,
+                progress: progress
             )
             let checker = check.checker
             let threads = type(of: checker).mayBlock ? executor : nil
@@ -170,9 +172,9 @@ public struct Engine: Sendable {
             case .threw(let error):
                 outcome = .fail(Task.isCancelled ? "run cancelled" : "error: \(error)")
             case .timedOut:
+                let waitingFor = progress.current ?? checker.target.map { "no answer from \($0)" }
                 outcome = .fail(
-                    "timed out after \(DurationParser.format(check.timeout))"
-                        + (checker.target.map { ": no answer from \($0)" } ?? ""))
+                    "timed out after \(DurationParser.format(check.timeout))" + (waitingFor.map { ": \($0)" } ?? ""))
             case .cancelled:
                 return Self.skipped(check, message: "run cancelled")
             }

@@ -67,6 +67,8 @@ public struct CheckContext: Sendable {
     public var logger: Logger
     /// The run's secrets, to mask text the checker builds itself.
     public var redactor: Redactor
+    /// What the attempt waits for now; the engine's timeout message ends with it.
+    public var progress: CheckProgress
 
     /// Creates a context.
     public init(
@@ -75,7 +77,8 @@ public struct CheckContext: Sendable {
         timeout: Duration,
         attempt: Int,
         logger: Logger,
-        redactor: Redactor
+        redactor: Redactor,
+        progress: CheckProgress = CheckProgress()
     ) {
         self.name = name
         self.deadline = deadline
@@ -83,6 +86,7 @@ public struct CheckContext: Sendable {
         self.attempt = attempt
         self.logger = logger
         self.redactor = redactor
+        self.progress = progress
     }
 
     /// How long after ``deadline`` a checker's own I/O deadlines should fall. The engine reports
@@ -97,4 +101,22 @@ public struct CheckContext: Sendable {
     public var remaining: Duration {
         max(.zero, ContinuousClock.now.duration(to: deadline))
     }
+}
+
+/// What an attempt is waiting for, said by the checker as it goes, so that a timeout can say more
+/// than "timed out": `timed out after 1.5s: 200 OK from 127.0.0.1:8080, then the body did not
+/// finish`. Without it the engine names the checker's ``Checker/target``.
+public final class CheckProgress: Sendable {
+    private let state = Locked<String?>(nil)
+
+    /// Creates an empty progress.
+    public init() {}
+
+    /// Sets what the attempt waits for now, worded to follow "timed out after 3s: ".
+    public func waiting(for text: String) {
+        state.withLock { $0 = text }
+    }
+
+    /// The latest ``waiting(for:)`` text.
+    public var current: String? { state.withLock { $0 } }
 }

@@ -23,9 +23,23 @@ import Testing
         let url = server.baseURL.replacingOccurrences(of: "http://", with: "http://probe:hunter2@") + "/x?key=abc"
         let run = try await CheckHarness.run(CheckHarness.check("http", timeout: "300ms", "url: \(url)"))
         let target = "\(server.baseURL)/x"
-        #expect(run.result.message == "timed out after 300ms: no answer from \(target)")
+        #expect(run.result.message == "timed out after 300ms: no answer from 127.0.0.1:\(server.port)")
         #expect(run.result.details["target"] == .string(target))
         #expect(!run.allOutput.contains("hunter2") && !run.allOutput.contains("key=abc"))
+    }
+
+    @Test func aTimeoutSaysWhatItWasWaitingFor() async throws {
+        // Headers came, the body drips: the timeout says so rather than "no answer".
+        let server = try await LoopbackHTTPServer { _ in
+            .drip(
+                status: 200, body: Array(repeating: UInt8(ascii: "x"), count: 100), chunk: 1, every: .milliseconds(100))
+        }
+        defer { Task { await server.close() } }
+        let run = try await CheckHarness.run(
+            CheckHarness.check("http", timeout: "500ms", "url: \(server.baseURL)/slow\nexpect: {body_contains: y}"))
+        #expect(
+            run.result.message
+                == "timed out after 500ms: 200 OK from 127.0.0.1:\(server.port), then the body did not finish")
     }
 
     @Test(arguments: [
