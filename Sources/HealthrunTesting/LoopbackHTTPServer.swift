@@ -85,7 +85,6 @@ public final class LoopbackHTTPServer: Sendable {
     /// The port it listens on.
     public let port: Int
     private let channel: any Channel
-    private let recorded = Locked<[RecordedRequest]>([])
 
     private let isTLS: Bool
 
@@ -106,21 +105,10 @@ public final class LoopbackHTTPServer: Sendable {
                 )
             )
         }
-        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.backlog, value: 1024)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if let sslContext {
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
-                    }
-                    try channel.pipeline.syncOperations.addHandler(
-                        ScriptedHTTPHandler(handler: handler, log: box.append)
-                    )
-                }
-            }
-        channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
-        port = channel.localAddress?.port ?? 0
+        (channel, port) = try await LoopbackListener.listen { pipeline in
+            if let sslContext { try pipeline.addHandler(NIOSSLServerHandler(context: sslContext)) }
+            try pipeline.addHandler(ScriptedHTTPHandler(handler: handler, log: box.append))
+        }
         logBox = box
         isTLS = tls != nil
     }
@@ -133,6 +121,25 @@ public final class LoopbackHTTPServer: Sendable {
     /// Stops listening and closes the server socket.
     public func close() async {
         try? await channel.close()
+    }
+}
+
+/// The one way the test servers listen: 127.0.0.1, a port the kernel picks, a deep backlog
+/// (a hundred fault cases connect at once), each connection's pipeline set up by `initialize`.
+enum LoopbackListener {
+    static func listen(
+        autoRead: Bool = true,
+        initialize: @escaping @Sendable (ChannelPipeline.SynchronousOperations) throws -> Void
+    ) async throws -> (channel: any Channel, port: Int) {
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.autoRead, value: autoRead)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try initialize(channel.pipeline.syncOperations) }
+            }
+        let channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
+        return (channel, channel.localAddress?.port ?? 0)
     }
 }
 
@@ -150,12 +157,7 @@ public final class BlackholeServer: Sendable {
 
     /// Starts the listener.
     public init() async throws {
-        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.autoRead, value: false)
-            .childChannelInitializer { $0.eventLoop.makeSucceededVoidFuture() }
-        channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
-        port = channel.localAddress?.port ?? 0
+        (channel, port) = try await LoopbackListener.listen(autoRead: false) { _ in }
     }
 
     /// Stops listening.
@@ -215,15 +217,7 @@ public final class HangUpServer: Sendable {
 
     /// Starts the listener.
     public init() async throws {
-        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(HangUpHandler())
-                }
-            }
-        channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
-        port = channel.localAddress?.port ?? 0
+        (channel, port) = try await LoopbackListener.listen { try $0.addHandler(HangUpHandler()) }
     }
 
     /// Stops listening.

@@ -262,8 +262,11 @@ extension ConfigLoader {
         var explainedMissingKey = false
         // The one key of the check nearest to the missing key, when it is close enough to be
         // its misspelling (`hots:` for `host:`, not also the valid `port:` beside it).
+        let rootTouched =
+            session.openedMappings.values.first { $0.mapping.mark.sameMark(as: mapping.mark) }?.touched ?? []
         let misspelling = missingKey.flatMap { missing in
             mapping.keys.compactMap { $0.scalar?.string }
+                .filter { !rootTouched.contains($0) && !Self.commonKeys.contains($0) }
                 .filter { Suggestions.nearest(to: $0, in: [missing]) != nil }
                 .min { Suggestions.editDistance($0, missing) < Suggestions.editDistance($1, missing) }
         }
