@@ -1,6 +1,7 @@
 internal import AsyncHTTPClient
 import Foundation
 public import HealthrunCore
+import HealthrunReporters
 public import Logging
 internal import NIOCore
 internal import NIOHTTP1
@@ -172,7 +173,7 @@ public final class AlertDispatcher: Sendable {
         let alerts: [[String: Any]] = notices.map { notice in
             var alert: [String: Any] = [
                 "check": notice.check, "state": notice.state, "text": notice.line,
-                "at": ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(notice.at) / 1000)),
+                "at": Timestamp.iso8601(Date(timeIntervalSince1970: Double(notice.at) / 1000)),
             ]
             switch notice.notice {
             case .down(let message), .reminder(let message, _), .settled(_, let message): alert["message"] = message
@@ -204,11 +205,8 @@ public final class AlertDispatcher: Sendable {
     /// One alert in Alertmanager's API v2 shape: DOWN and reminders fire `HealthrunCheckDown`,
     /// UP resolves it (with `endsAt`), flapping fires `HealthrunCheckFlapping`.
     static func alertmanagerAlert(_ notice: AlertNotice) -> [String: Any] {
-        func time(_ ms: Int64) -> String {
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
-        }
+        // The one timestamp format of every output: 2026-11-24T12:00:00.000Z.
+        func time(_ ms: Int64) -> String { Timestamp.iso8601(Date(timeIntervalSince1970: Double(ms) / 1000)) }
         var alertName = "HealthrunCheckDown"
         var alert: [String: Any] = ["startsAt": time(notice.at)]
         var description = ""

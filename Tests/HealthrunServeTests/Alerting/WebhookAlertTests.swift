@@ -36,6 +36,9 @@ import Testing
         let alerts = try #require(body["alerts"] as? [[String: Any]])
         #expect(Set(alerts.compactMap { $0["check"] as? String }) == ["postgres", "telegram-bot"])
         #expect(alerts.allSatisfy { $0["state"] as? String == "down" && $0["at"] is String })
+        // The reports' timestamp format (it was ISO8601DateFormatter's, without milliseconds).
+        let stamp = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/
+        #expect(alerts.allSatisfy { ($0["at"] as? String)?.wholeMatch(of: stamp) != nil }, "\(alerts)")
         #expect((body["text"] as? String)?.hasPrefix("healthrun: 2 changes") == true)
         #expect(harness.runtime.alertCounters.sent == 1)
         let metrics = try await harness.get("/metrics").body
