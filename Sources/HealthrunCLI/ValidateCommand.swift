@@ -63,7 +63,7 @@ struct ListCommand: AsyncParsableCommand {
         let checks = selection.apply(to: configuration)
         let target = ReportTarget(parsing: report)
         if target.format == "json" {
-            let bytes = Array((Self.document(checks).rendered() + "\n").utf8)
+            let bytes = Array((Self.document(checks, redactor: configuration.redactor).rendered() + "\n").utf8)
             do {
                 try ReportWriter.write(bytes, to: target.path ?? "-")
             } catch {
@@ -84,15 +84,16 @@ struct ListCommand: AsyncParsableCommand {
     }
 
     /// `{"checks": [{"name", "type", "group", "tags", "critical", "depends_on", "timeout_ms", "target", "source"}]}`.
-    static func document(_ checks: [CheckDefinition]) -> JSONText {
-        .object([("checks", .array(checks.map(entry)))])
+    static func document(_ checks: [CheckDefinition], redactor: Redactor) -> JSONText {
+        .object([("checks", .array(checks.map { entry($0, redactor: redactor) }))])
     }
 
-    private static func entry(_ check: CheckDefinition) -> JSONText {
+    private static func entry(_ check: CheckDefinition, redactor: Redactor) -> JSONText {
         let tags: [JSONText] = check.tags.map { .string($0) }
         let dependencies: [JSONText] = check.dependsOn.map { .string($0) }
         let group: JSONText = check.group.map { .string($0) } ?? .null
-        let target: JSONText = check.checker.target.map { .string($0) } ?? .null
+        // Masked like every result's details.target: a secret may sit in a URL's path.
+        let target: JSONText = check.checker.target.map { .string(redactor.redact($0)) } ?? .null
         return .object([
             ("name", .string(check.name)),
             ("type", .string(check.type)),

@@ -162,11 +162,17 @@ import Testing
             checks:
               - {name: db, type: tcp, host: 127.0.0.1, port: 9, tags: [db]}
               - {name: api, type: http, url: "http://probe:hunter2@127.0.0.1:1/x?key=k", depends_on: [db]}
+              - {name: hook, type: http, url: "http://127.0.0.1:1/hooks/${HOOK_TOKEN}/ping"}
               - {name: other, type: tcp, host: 127.0.0.1, port: 9}
-            """
+            """,
+            ".env": "HOOK_TOKEN=tok-canary-98765\n",
         ])
         defer { directory.remove() }
         let only = try await BinaryRunner.run(["list", "--only", "api", "-r", "json:-"], in: directory.path)
+        // A secret in a URL's path is masked in the listed target.
+        let all = try await BinaryRunner.run(["list", "-r", "json:-"], in: directory.path)
+        #expect(all.exitCode == 0, "\(all.stderr)")
+        #expect(!all.stdout.contains("tok-canary-98765") && all.stdout.contains("/hooks/"), "\(all.stdout)")
         #expect(only.exitCode == 0, "\(only.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(only.stdout.utf8)) as? [String: Any])
         let checks = try #require(json["checks"] as? [[String: Any]])
