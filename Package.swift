@@ -134,7 +134,9 @@ let package = Package(
         ),
         .testTarget(
             name: "HealthrunCheckersTests",
-            dependencies: ["HealthrunCore", "HealthrunCheckers", "HealthrunReporters", "HealthrunTesting"],
+            dependencies: [
+                "HealthrunCore", "HealthrunCheckers", "HealthrunReporters", "HealthrunServe", "HealthrunTesting",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

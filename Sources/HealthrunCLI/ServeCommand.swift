@@ -59,12 +59,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = Session(concurrency: limits.concurrency, pluginsDirectory: load.plugins)
-        let configuration = session.load(load, defaultTimeout: limits.defaultTimeout, alerting: true)
+        let configuration = session.load(load, defaultTimeout: limits.defaultTimeout, serve: true)
         let (host, port) = try Self.parseListen(listen)
         var logger = Logger(label: "healthrun") { label in StreamLogHandler.standardError(label: label) }
         logger.logLevel = verbose ? .debug : .info
         var options = ServeRuntime.Options()
-        options.concurrency = RunExecution.fittingConcurrency(limits.concurrency)
         options.retention = try Retention(parsing: retention)
 
         if let problem = ListenProbe.problem(host: host, port: port) {
@@ -79,14 +78,14 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let engine = Engine(
-            concurrency: options.concurrency, logger: logger, tool: session.tool)
+            concurrency: RunExecution.fittingConcurrency(limits.concurrency), logger: logger, tool: session.tool)
         let runtime = try ServeRuntime(
             configuration: configuration, store: store, engine: engine, options: options, logger: logger)
         let load = self.load
         let log = logger
         let reload: @Sendable () -> ReloadOutcome = {
             do {
-                let fresh = try session.tryLoad(load, defaultTimeout: limits.defaultTimeout, alerting: true)
+                let fresh = try session.tryLoad(load, defaultTimeout: limits.defaultTimeout, serve: true)
                 runtime.reload(fresh)
                 log.info("reloaded checks.d", metadata: ["checks": "\(fresh.checks.count)"])
                 return .reloaded(checks: fresh.checks.count)

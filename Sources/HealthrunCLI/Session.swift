@@ -3,6 +3,7 @@ import HealthrunCheckers
 import HealthrunCore
 import HealthrunPostgres
 import HealthrunReporters
+import HealthrunServe
 
 /// The registries and shared resources of one command invocation.
 struct Session {
@@ -26,10 +27,10 @@ struct Session {
     }
 
     /// Loads the env file and checks.d, throwing the diagnostics (for `serve`'s reload).
-    /// `alerting`: decode `alert:` and `alerting:` (serve and `validate --serve`); one-shot
-    /// commands leave them unread.
+    /// `serve`: decode serve's keys, `interval:`, `alert:` and `alerting:` (serve and
+    /// `validate --serve`); one-shot commands accept them unread.
     func tryLoad(
-        _ options: LoadOptions, defaultTimeout: Duration = .seconds(10), alerting: Bool = false
+        _ options: LoadOptions, defaultTimeout: Duration = .seconds(10), serve: Bool = false
     ) throws(ConfigurationError) -> LoadedConfiguration {
         let (environment, envDiagnostics) = EnvironmentLoader.load(
             processEnvironment: ProcessInfo.processInfo.environment,
@@ -37,16 +38,16 @@ struct Session {
         )
         if !envDiagnostics.isEmpty { throw ConfigurationError(envDiagnostics) }
         var loader = ConfigLoader(registry: checkers, environment: environment, defaultTimeout: defaultTimeout)
-        loader.resolvesAlerting = alerting
+        loader.extensions = [serve ? ServeKeys.configExtension : ServeKeys.configExtension.unread]
         return try loader.load(directory: options.directory)
     }
 
     /// Loads the env file and checks.d; on any problem prints the diagnostics and exits 2.
     func load(
-        _ options: LoadOptions, defaultTimeout: Duration = .seconds(10), alerting: Bool = false
+        _ options: LoadOptions, defaultTimeout: Duration = .seconds(10), serve: Bool = false
     ) -> LoadedConfiguration {
         do {
-            return try tryLoad(options, defaultTimeout: defaultTimeout, alerting: alerting)
+            return try tryLoad(options, defaultTimeout: defaultTimeout, serve: serve)
         } catch {
             printError(error.description)
             exit(2)

@@ -20,7 +20,7 @@ struct ValidateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = Session(concurrency: 1, pluginsDirectory: load.plugins)
-        let configuration = session.load(load, alerting: serve)
+        let configuration = session.load(load, serve: serve)
         let groups = configuration.groups.count
         print(
             "\(load.directory): \(configuration.checks.count) check\(configuration.checks.count == 1 ? "" : "s")"

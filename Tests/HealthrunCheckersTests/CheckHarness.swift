@@ -2,6 +2,7 @@ import Foundation
 import HealthrunCheckers
 import HealthrunCore
 import HealthrunReporters
+import HealthrunServe
 import HealthrunTesting
 import Testing
 
@@ -29,7 +30,8 @@ struct CheckHarness {
         var registry = CheckerRegistry()
         registry.registerNetworkCheckers(http: http)
         if let plugins { registry.registerPlugins(in: PluginDirectory(path: plugins)) }
-        let loader = ConfigLoader(registry: registry, environment: environment)
+        var loader = ConfigLoader(registry: registry, environment: environment)
+        loader.extensions = [ServeKeys.configExtension]
         let configuration = try loader.load(sources: [ConfigSource(path: "test.yaml", text: yaml)])
         let start = ContinuousClock.now
         let report = await Engine(concurrency: concurrency).run(configuration)

@@ -1,5 +1,6 @@
 import HealthrunCheckers
 import HealthrunCore
+import HealthrunServe
 import Testing
 
 /// Mistakes in checks.d get the message that leads to the fix, for the built-in types.
@@ -7,7 +8,9 @@ import Testing
     static func diagnostics(_ yaml: String) -> [String] {
         var registry = CheckerRegistry()
         registry.registerNetworkCheckers(http: HTTPClientProvider(concurrency: 1))
-        let loader = ConfigLoader(registry: registry, environment: [:])
+        var loader = ConfigLoader(registry: registry, environment: [:])
+        // As `healthrun serve` loads: its keys (interval, alert) are decoded too.
+        loader.extensions = [ServeKeys.configExtension]
         do {
             _ = try loader.load(sources: [ConfigSource(path: "a.yaml", text: yaml)])
             return ["(loaded)"]

@@ -52,9 +52,6 @@ struct PluginChecker: Checker {
     static let typeName = "plugin"
     typealias Configuration = [String: DetailValue]
 
-    /// Keys healthrun itself reads, not passed to the plugin.
-    static let ownKeys = Set(ConfigLoader.commonKeys + ["format"])
-
     let plugin: PluginDirectory.Plugin
     let input: [UInt8]
     let format: PluginFormat
@@ -65,10 +62,13 @@ struct PluginChecker: Checker {
         let container = try decoder.container(keyedBy: AnyCodingKey.self)
         var fields: [String: DetailValue] = [:]
         var format = PluginFormat.auto
+        // Keys healthrun itself reads (the loader's one list, serve's keys included) are not
+        // passed to the plugin.
+        let reserved = decoder.reservedCheckKeys
         for key in container.allKeys {
             if key.stringValue == "format" {
                 format = try container.decode(PluginFormat.self, forKey: key)
-            } else if !Self.ownKeys.contains(key.stringValue) {
+            } else if !reserved.contains(key.stringValue) {
                 let value = try container.decode(DetailValue.self, forKey: key)
                 fields[key.stringValue] = value
                 if HeaderFields.isSensitive(key.stringValue) { Self.registerSecrets(in: value, with: decoder.redactor) }

@@ -1,14 +1,74 @@
 import Yams
 
 extension ConfigLoader {
-    /// The keys every check may have, whatever its type (a plugin gets every other key).
-    package static let commonKeys = [
+    /// The keys the core reads on every check, whatever its type.
+    static let coreCheckKeys = [
         "name", "type", "timeout", "retries", "retry_delay", "critical", "tags", "group", "depends_on", "warn_latency",
-        "interval", "alert",
     ]
-    static let defaultsKeys = [
-        "timeout", "retries", "retry_delay", "critical", "tags", "warn_latency", "interval", "alert",
-    ]
+    static let coreDefaultsKeys = ["timeout", "retries", "retry_delay", "critical", "tags", "warn_latency"]
+
+    /// The keys every check may have, whatever its type: the core's and the extensions'. A
+    /// plugin gets every other key (see `Decoder.reservedCheckKeys`).
+    var commonKeys: [String] { Self.coreCheckKeys + extensions.flatMap { $0.checkKeys.map(\.name) } }
+
+    /// Reads the extensions' per-check keys of one mapping; keys of extensions that do not
+    /// decode are marked read. Values are located at themselves when `located`.
+    private func readExtensionKeys(_ reader: inout FieldReader, located: Bool) -> ConfigValues {
+        var values = ConfigValues()
+        for configExtension in extensions {
+            for field in configExtension.checkKeys {
+                guard configExtension.decodes else {
+                    reader.skip(field.name)
+                    continue
+                }
+                if let value = field.read(&reader) {
+                    values.set(name: field.name, value, at: located ? reader.location(of: field.name) : nil)
+                }
+            }
+        }
+        return values
+    }
+
+    /// Decodes an extension's top-level section; only one file may have it.
+    func decodeSection(_ section: ConfigExtension.Section, node: Node, file: String, into state: inout LoadState) {
+        let session = DecodingSession(file: file, environment: environment, redactor: state.redactor)
+        defer { state.diagnostics += session.diagnostics }
+        let fieldNames = section.fields.map(\.name)
+        guard case .mapping(let mapping) = node else {
+            state.diagnostics.append(
+                Diagnostic(
+                    "'\(section.name)' must be a mapping", at: session.location(of: node),
+                    hints: [
+                        "write '\(section.name):' followed by "
+                            + fieldNames.map { "'\($0):'" }.joined(separator: " and/or ")
+                    ])
+            )
+            return
+        }
+        let location = session.location(of: node)
+        var reader = FieldReader(session: session, mapping: mapping)
+        var values = ConfigValues()
+        for field in section.fields {
+            if let value = field.read(&reader) {
+                values.set(name: field.name, value, at: reader.location(of: field.name))
+            }
+        }
+        state.diagnostics += reader.diagnostics
+        for key in reader.untouchedKeys() {
+            state.diagnostics.append(
+                unknownKey(key.name, at: key.location, context: "in '\(section.name)'", known: fieldNames))
+        }
+        reportUnknownNestedKeys(below: mapping, session: session, context: "in '\(section.name)'", into: &state)
+        if let first = state.sections[section.name] {
+            state.diagnostics.append(
+                Diagnostic(
+                    "'\(section.name)' is defined in more than one file", at: location,
+                    notes: [.init("first defined here", at: first.location)])
+            )
+            return
+        }
+        state.sections[section.name] = (values, location)
+    }
     static let groupKeys = ["name", "policy", "critical", "members"]
 
     static func isValidName(_ name: String) -> Bool {
@@ -35,18 +95,14 @@ extension ConfigLoader {
         defaults.critical = reader.read("critical", as: Bool.self)
         defaults.tags = reader.read("tags", as: [String].self) ?? []
         defaults.warnLatency = reader.read("warn_latency", as: ConfigDuration.self)?.duration
-        defaults.interval = reader.read("interval", as: ConfigDuration.self)?.duration
-        if resolvesAlerting {
-            defaults.alert = reader.read("alert", as: AlertPolicy.self)
-        } else {
-            reader.skip("alert")
-        }
+        defaults.settings = readExtensionKeys(&reader, located: false)
         state.diagnostics += reader.diagnostics
-        validate(interval: defaults.interval, reader: reader, into: &state)
         reportUnknownNestedKeys(below: mapping, session: session, context: "in 'defaults'", into: &state)
         for key in reader.untouchedKeys() {
             state.diagnostics.append(
-                unknownKey(key.name, at: key.location, context: "in 'defaults'", known: Self.defaultsKeys))
+                unknownKey(
+                    key.name, at: key.location, context: "in 'defaults'",
+                    known: Self.coreDefaultsKeys + extensions.flatMap { $0.checkKeys.map(\.name) }))
         }
         validate(timeout: defaults.timeout, retries: defaults.retries, reader: reader, into: &state)
         return defaults
@@ -128,6 +184,8 @@ extension ConfigLoader {
 
     func decodeCheck(_ item: Node, defaults: FileDefaults, file: String, into state: inout LoadState) {
         let session = DecodingSession(file: file, environment: environment, redactor: state.redactor)
+        let commonKeys = self.commonKeys
+        session.reservedCheckKeys = Set(commonKeys)
         defer { state.diagnostics += session.diagnostics }
         guard case .mapping(let mapping) = item else {
             state.diagnostics.append(
@@ -151,17 +209,10 @@ extension ConfigLoader {
         let group = reader.read("group", as: String.self)
         let dependsOn = reader.read("depends_on", as: [String].self) ?? []
         let warnLatency = reader.read("warn_latency", as: ConfigDuration.self)?.duration
-        let interval = reader.read("interval", as: ConfigDuration.self)?.duration
-        var alert: AlertPolicy?
-        if resolvesAlerting {
-            alert = reader.read("alert", as: AlertPolicy.self)
-        } else {
-            reader.skip("alert")
-        }
+        let ownSettings = readExtensionKeys(&reader, located: true)
         var diagnostics = reader.diagnostics
         defer { state.diagnostics += diagnostics }
         validate(timeout: timeout, retries: retries, reader: reader, into: &state)
-        validate(interval: interval, reader: reader, into: &state)
 
         let label = name.map { "check '\($0)'" } ?? "check"
         var nameIsValid = false
@@ -266,7 +317,7 @@ extension ConfigLoader {
             session.openedMappings.values.first { $0.mapping.mark.sameMark(as: mapping.mark) }?.touched ?? []
         let misspelling = missingKey.flatMap { missing in
             mapping.keys.compactMap { $0.scalar?.string }
-                .filter { !rootTouched.contains($0) && !Self.commonKeys.contains($0) }
+                .filter { !rootTouched.contains($0) && !commonKeys.contains($0) }
                 .filter { Suggestions.nearest(to: $0, in: [missing]) != nil }
                 .min { Suggestions.editDistance($0, missing) < Suggestions.editDistance($1, missing) }
         }
@@ -275,7 +326,7 @@ extension ConfigLoader {
             for keyNode in entry.mapping.keys {
                 let key = keyNode.scalar?.string ?? ""
                 guard !entry.touched.contains(key) else { continue }
-                let commonSuggestion = isRoot ? Suggestions.nearest(to: key, in: Self.commonKeys) : nil
+                let commonSuggestion = isRoot ? Suggestions.nearest(to: key, in: commonKeys) : nil
                 let missingSuggestion = isRoot && key == misspelling ? missingKey : nil
                 if checker == nil, commonSuggestion == nil, missingSuggestion == nil { continue }
                 let knownKeys: [String]
@@ -284,7 +335,7 @@ extension ConfigLoader {
                     knownKeys = [missingSuggestion]
                     explainedMissingKey = true
                 } else {
-                    knownKeys = checker == nil ? Self.commonKeys : Array(entry.touched)
+                    knownKeys = checker == nil ? commonKeys : Array(entry.touched)
                 }
                 diagnostics.append(
                     unknownKey(key, at: session.location(of: keyNode), context: "in \(label)", known: knownKeys))
@@ -310,12 +361,13 @@ extension ConfigLoader {
         for (index, dependency) in dependsOn.enumerated() {
             state.dependencyReferences.append((name, dependency, reader.location(of: "depends_on", item: index)))
         }
-        let effectiveAlert = alert ?? defaults.alert
-        if let effectiveAlert {
-            // Located at the check's own `alert:` when it has one, else at the check.
-            let location = alert == nil ? checkLocation : reader.location(of: "alert")
-            for channel in effectiveAlert.channels {
-                state.channelReferences.append((name, channel, location))
+        // A check's own value wins over its file's default, which is located at the check.
+        var settings = ownSettings
+        for configExtension in extensions where configExtension.decodes {
+            for field in configExtension.checkKeys where settings.entry(field.name) == nil {
+                if let inherited = defaults.settings.entry(field.name) {
+                    settings.set(name: field.name, inherited.value, at: checkLocation)
+                }
             }
         }
         state.checks.append(
@@ -330,22 +382,11 @@ extension ConfigLoader {
                 group: group,
                 dependsOn: dependsOn,
                 warnLatency: warnLatency ?? defaults.warnLatency,
-                interval: interval ?? defaults.interval,
-                alert: effectiveAlert,
+                settings: settings,
                 source: checkLocation,
                 checker: checker
             )
         )
-    }
-
-    private func validate(interval: Duration?, reader: FieldReader, into state: inout LoadState) {
-        if let interval, interval < .seconds(1) {
-            state.diagnostics.append(
-                Diagnostic(
-                    "interval must be at least 1s", at: reader.location(of: "interval"),
-                    hints: ["for example 'interval: 30s'"])
-            )
-        }
     }
 
     /// Reports keys nothing asked for in mappings opened below `root` (`alert:` under `defaults:`).

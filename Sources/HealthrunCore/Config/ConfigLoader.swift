@@ -10,10 +10,9 @@ public struct ConfigLoader: Sendable {
     public var environment: [String: String]
     /// A check's timeout when neither it nor its file's `defaults:` sets one.
     public var defaultTimeout: Duration
-    /// Whether `alert:` and the top-level `alerting:` are decoded (and their `${VAR}`s must be
-    /// defined). Only `serve` acts on them: a one-shot run leaves them unread, so it does not
-    /// demand a variable that only alerting uses.
-    public var resolvesAlerting = true
+    /// Keys of checks.d that modules above the core own (serve's `interval`, `alert` and
+    /// `alerting`). A key no extension registers is unknown.
+    public var extensions: [ConfigExtension] = []
 
     /// Creates a loader.
     public init(registry: CheckerRegistry, environment: [String: String], defaultTimeout: Duration = .seconds(10)) {
@@ -48,7 +47,10 @@ public struct ConfigLoader: Sendable {
             loadFile(source, into: &state)
         }
         validateAcrossFiles(&state)
-        if resolvesAlerting { validateAlertChannels(&state) }
+        let sections = state.sections.mapValues(\.values)
+        for configExtension in extensions where configExtension.decodes {
+            state.diagnostics += configExtension.validate?(state.checks, sections) ?? []
+        }
         if state.checks.isEmpty, state.diagnostics.isEmpty {
             state.diagnostics.append(
                 Diagnostic(
@@ -67,11 +69,16 @@ public struct ConfigLoader: Sendable {
             groups: state.finalGroups(),
             redactor: state.redactor,
             files: sources.map(\.path),
-            alerting: state.alerting?.configuration
+            sections: state.sections.mapValues(\.values)
         )
     }
 
-    static let topLevelKeys = ["defaults", "groups", "checks", "alerting"]
+    static let coreTopLevelKeys = ["defaults", "groups", "checks"]
+
+    /// Top-level keys: the core's and the extensions' sections.
+    var topLevelKeys: [String] {
+        Self.coreTopLevelKeys + extensions.flatMap { $0.sections.map(\.name) }
+    }
 
     private func loadFile(_ source: ConfigSource, into state: inout LoadState) {
         let root: Node?
@@ -93,13 +100,14 @@ public struct ConfigLoader: Sendable {
             return
         }
         let session = DecodingSession(file: source.path, environment: environment, redactor: state.redactor)
+        let topLevelKeys = self.topLevelKeys
         for key in mapping.keys {
             let name = key.scalar?.string ?? ""
             // `x-…` keys hold YAML anchors for reuse, as in Compose files.
-            if !Self.topLevelKeys.contains(name), !name.hasPrefix("x-") {
+            if !topLevelKeys.contains(name), !name.hasPrefix("x-") {
                 state.diagnostics.append(
                     unknownKey(
-                        name, at: session.location(of: key), context: "at the top of the file", known: Self.topLevelKeys
+                        name, at: session.location(of: key), context: "at the top of the file", known: topLevelKeys
                     )
                 )
             }
@@ -111,11 +119,16 @@ public struct ConfigLoader: Sendable {
         if let node = mapping.value(forKey: "groups") {
             decodeGroups(node, session: session, into: &state)
         }
-        if let node = mapping.value(forKey: "alerting"), resolvesAlerting {
-            decodeAlerting(node, file: source.path, into: &state)
+        var hasSection = false
+        for configExtension in extensions {
+            for section in configExtension.sections {
+                guard let node = mapping.value(forKey: section.name) else { continue }
+                hasSection = true
+                if configExtension.decodes { decodeSection(section, node: node, file: source.path, into: &state) }
+            }
         }
         guard let checksNode = mapping.value(forKey: "checks") else {
-            if mapping.value(forKey: "groups") == nil, mapping.value(forKey: "alerting") == nil {
+            if mapping.value(forKey: "groups") == nil, !hasSection {
                 state.diagnostics.append(
                     Diagnostic(
                         "file has no 'checks:' list",
@@ -150,32 +163,5 @@ public struct ConfigLoader: Sendable {
             hints.append("valid keys here: \(known.sorted().joined(separator: ", "))")
         }
         return Diagnostic("unknown key '\(key)' \(context)", at: location, hints: hints)
-    }
-}
-
-/// A loaded, valid checks.d.
-public struct LoadedConfiguration: Sendable {
-    /// Checks in file order, files in lexical order.
-    public var checks: [CheckDefinition]
-    /// Groups, explicit ones and those named only by a check's `group:`.
-    public var groups: [GroupDefinition]
-    /// Every secret met while loading.
-    public var redactor: Redactor
-    /// The files read.
-    public var files: [String]
-    /// Where `healthrun serve` sends alerts (the top-level `alerting:` key).
-    public var alerting: AlertingConfiguration?
-
-    /// Creates a configuration (for tests and embedders that build checks in code).
-    public init(
-        checks: [CheckDefinition], groups: [GroupDefinition] = [], redactor: Redactor = Redactor(),
-        files: [String] = [],
-        alerting: AlertingConfiguration? = nil
-    ) {
-        self.checks = checks
-        self.groups = groups
-        self.redactor = redactor
-        self.files = files
-        self.alerting = alerting
     }
 }

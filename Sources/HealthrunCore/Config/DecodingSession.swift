@@ -13,6 +13,9 @@ final class DecodingSession {
     /// first. Only the checker's own fields are decoded this way; the caller drains the list.
     var collectsOptionalFailures = false
     var optionalFailures: [NodeDecodingFailure] = []
+    /// The keys of a check that healthrun reads itself, whatever the type (see
+    /// `Decoder.reservedCheckKeys`).
+    var reservedCheckKeys: Set<String> = []
     /// Mappings opened as keyed containers, by their position, with the keys asked for.
     private(set) var openedMappings: [MappingID: (mapping: Node.Mapping, touched: Set<String>)] = [:]
     private var visitedNodes = 0

@@ -74,14 +74,6 @@ public enum DurationParser {
     }
 }
 
-extension Duration {
-    /// The duration in milliseconds, with fractions.
-    public var milliseconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
-    }
-}
-
 extension String {
     func trimmingWhitespace() -> String {
         var scalars = Substring(self)

@@ -9,9 +9,8 @@ struct LoadState {
     /// Groups from `groups:` lists, in file order.
     var explicitGroups: [GroupDefinition] = []
     var explicitGroupMembers: [String: [(name: String, location: SourceLocation)]] = [:]
-    /// The `alerting:` key, where it was found, and the `alert.channels` that must name one of it.
-    var alerting: (configuration: AlertingConfiguration, location: SourceLocation)?
-    var channelReferences: [(check: String, channel: String, location: SourceLocation)] = []
+    /// Extensions' top-level sections, with where each was found.
+    var sections: [String: (values: ConfigValues, location: SourceLocation)] = [:]
 
     init(redactor: Redactor) {
         self.redactor = redactor
@@ -58,6 +57,6 @@ struct FileDefaults {
     var critical: Bool?
     var tags: [String] = []
     var warnLatency: Duration?
-    var interval: Duration?
-    var alert: AlertPolicy?
+    /// Extensions' per-check keys.
+    var settings = ConfigValues()
 }

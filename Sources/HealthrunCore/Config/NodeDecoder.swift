@@ -14,7 +14,7 @@ struct NodeDecoder: Decoder {
         self.node = node
         self.session = session
         self.codingPath = codingPath
-        self.userInfo = [.redactor: session.redactor]
+        self.userInfo = [.redactor: session.redactor, .reservedCheckKeys: session.reservedCheckKeys]
     }
 
     var location: SourceLocation { session.location(of: node) }

@@ -6,8 +6,8 @@ public import Logging
 /// state and no process exit: call it as often as you like. It never throws; every failure is
 /// a result. Cancelling the calling task cancels the run: unfinished checks are `skipped`.
 public struct Engine: Sendable {
-    /// Checks in flight at most.
-    public var concurrency: Int
+    /// Checks in flight at most, across every run of this engine (and its copies).
+    public let concurrency: Int
     /// Where the engine logs (redacted).
     public var logger: Logger
     /// The threads checker bodies run on.
@@ -18,6 +18,7 @@ public struct Engine: Sendable {
     public var failOnWarn: Bool
     /// Called as each check finishes (from the engine's task; keep it quick).
     public var onResult: (@Sendable (CheckResult) -> Void)?
+    private let slots: ConcurrencyGate
 
     /// Creates an engine.
     public init(
@@ -28,6 +29,7 @@ public struct Engine: Sendable {
         failOnWarn: Bool = false
     ) {
         self.concurrency = max(1, concurrency)
+        slots = ConcurrencyGate(limit: self.concurrency)
         self.logger = logger
         self.executor = executor
         self.tool = tool
@@ -37,52 +39,14 @@ public struct Engine: Sendable {
     /// Runs the selected checks of a configuration and reports every result.
     public func run(_ configuration: LoadedConfiguration, selection: Selection = Selection()) async -> RunReport {
         let checks = selection.apply(to: configuration)
-        let redactor = configuration.redactor
-        let logger = Logger(
-            label: logger.label,
-            factory: { _ in RedactingLogHandler(wrapping: self.logger.handler, redactor: redactor) })
         let startedAt = Date()
         let start = ContinuousClock.now
-        let byName = Dictionary(uniqueKeysWithValues: checks.map { ($0.name, $0) })
-        var scheduler = DependencyScheduler(nodes: Self.nodes(for: checks, groups: configuration.groups))
-        var results: [String: CheckResult] = [:]
-
-        func record(_ result: CheckResult) {
-            results[result.name] = result
-            onResult?(result)
-        }
-        func recordSkips(_ skips: [(name: String, reason: DependencyScheduler.SkipReason)]) {
-            for skip in skips {
-                guard let check = byName[skip.name] else { continue }
-                let message: String
-                switch skip.reason {
-                case .dependencyFailed(let dependency): message = "not run: dependency '\(dependency)' did not pass"
-                case .notNeeded(let carrier): message = "not needed: \(carrier) ok"
-                }
-                record(Self.skipped(check, message: message))
-            }
-        }
-
-        await withTaskGroup(of: CheckResult.self) { group in
-            var inFlight = 0
-            while true {
-                while inFlight < concurrency, !Task.isCancelled, let name = scheduler.popReady(),
-                    let check = byName[name]
-                {
-                    group.addTask { await self.runCheck(check, redactor: redactor, logger: logger) }
-                    inFlight += 1
-                }
-                guard let result = await group.next() else { break }
-                inFlight -= 1
-                record(result)
-                let skips = scheduler.complete(result.name, result.status.isPassing ? .passed : .failed)
-                // Once cancelled, what is left is "run cancelled", not a dependency's fault.
-                if !Task.isCancelled { recordSkips(skips) }
-            }
-        }
+        var results = await run(checks, groups: configuration.groups, prior: [:], redactor: configuration.redactor)
         let cancelled = Task.isCancelled
         for check in checks where results[check.name] == nil {
-            record(Self.skipped(check, message: "run cancelled"))
+            let skipped = Self.skipped(check, message: "run cancelled")
+            results[check.name] = skipped
+            onResult?(skipped)
         }
         let ordered = checks.compactMap { results[$0.name] }
         return RunReport(
@@ -97,13 +61,68 @@ public struct Engine: Sendable {
         )
     }
 
-    /// Runs one check, every attempt under its deadline, with no dependency or group logic:
-    /// what `healthrun serve` calls on each of the check's ticks. Never throws.
-    public func run(check: CheckDefinition, redactor: Redactor) async -> CheckResult {
+    /// One scheduled run of the check `name`, as `healthrun serve` ticks it, under the rules
+    /// of the one-shot run: its dependencies are judged on `latest` (one with no result yet does
+    /// not hold it back), and when it heads a failover group, the members after it run while
+    /// the group is not carried. Returns the results in chain order; none once cancelled.
+    public func run(
+        scheduled name: String, in configuration: LoadedConfiguration, latest: (String) -> CheckStatus?
+    ) async -> [CheckResult] {
+        let chain = configuration.failoverChain(headedBy: name)
+        let names = Set(chain.map(\.name))
+        var prior: [String: DependencyScheduler.Completion] = [:]
+        for dependency in chain.flatMap(\.dependsOn) where !names.contains(dependency) {
+            if let status = latest(dependency) { prior[dependency] = status.isPassing ? .passed : .failed }
+        }
+        let results = await run(chain, groups: configuration.groups, prior: prior, redactor: configuration.redactor)
+        guard !Task.isCancelled else { return [] }
+        return chain.compactMap { results[$0.name] }
+    }
+
+    /// Runs `checks` in dependency and failover order, up to the engine's limit at once;
+    /// dependencies outside `checks` count as `prior` says. Checks left when the task is
+    /// cancelled have no result.
+    private func run(
+        _ checks: [CheckDefinition], groups: [GroupDefinition], prior: [String: DependencyScheduler.Completion],
+        redactor: Redactor
+    ) async -> [String: CheckResult] {
         let logger = Logger(
             label: logger.label,
             factory: { _ in RedactingLogHandler(wrapping: self.logger.handler, redactor: redactor) })
-        return await runCheck(check, redactor: redactor, logger: logger)
+        let byName = Dictionary(uniqueKeysWithValues: checks.map { ($0.name, $0) })
+        var scheduler = DependencyScheduler(nodes: Self.nodes(for: checks, groups: groups), prior: prior)
+        var results: [String: CheckResult] = [:]
+
+        func record(_ result: CheckResult) {
+            results[result.name] = result
+            onResult?(result)
+        }
+        func recordSkips(_ skips: [(name: String, reason: DependencyScheduler.SkipReason)]) {
+            for skip in skips {
+                guard let check = byName[skip.name] else { continue }
+                record(Self.skipped(check, message: skip.reason.message))
+            }
+        }
+
+        recordSkips(scheduler.skippedAtStart)
+        let slots = self.slots
+        await withTaskGroup(of: CheckResult.self) { group in
+            while true {
+                while !Task.isCancelled, let name = scheduler.popReady(), let check = byName[name] {
+                    await slots.acquire()
+                    group.addTask {
+                        defer { slots.release() }
+                        return await self.runCheck(check, redactor: redactor, logger: logger)
+                    }
+                }
+                guard let result = await group.next() else { break }
+                record(result)
+                let skips = scheduler.complete(result.name, result.status.isPassing ? .passed : .failed)
+                // Once cancelled, what is left is "run cancelled", not a dependency's fault.
+                if !Task.isCancelled { recordSkips(skips) }
+            }
+        }
+        return results
     }
 
     static func nodes(for checks: [CheckDefinition], groups: [GroupDefinition]) -> [DependencyScheduler.Node] {

@@ -20,10 +20,9 @@ public struct CheckDefinition: Sendable {
     public var dependsOn: [String]
     /// Slower than this turns ok into warn.
     public var warnLatency: Duration?
-    /// How often `healthrun serve` runs it; `nil` is serve's default (60 s). Ignored by one-shot runs.
-    public var interval: Duration?
-    /// When `healthrun serve` alerts about it; `nil` never. Ignored by one-shot runs.
-    public var alert: AlertPolicy?
+    /// Values of the keys that modules above the core registered (serve's `interval` and
+    /// `alert`), with its file's `defaults:` applied.
+    public var settings: ConfigValues
     /// Where it is defined.
     public var source: SourceLocation
     /// The configured checker.
@@ -41,8 +40,7 @@ public struct CheckDefinition: Sendable {
         group: String? = nil,
         dependsOn: [String] = [],
         warnLatency: Duration? = nil,
-        interval: Duration? = nil,
-        alert: AlertPolicy? = nil,
+        settings: ConfigValues = ConfigValues(),
         source: SourceLocation,
         checker: any Checker
     ) {
@@ -56,10 +54,17 @@ public struct CheckDefinition: Sendable {
         self.group = group
         self.dependsOn = dependsOn
         self.warnLatency = warnLatency
-        self.interval = interval
-        self.alert = alert
+        self.settings = settings
         self.source = source
         self.checker = checker
+    }
+}
+
+extension CheckDefinition {
+    /// The value of a registered key, if the check or its file's `defaults:` gave it.
+    public subscript<Value>(key: ConfigKey<Value>) -> Value? {
+        get { settings[key] }
+        set { settings[key] = newValue }
     }
 }
 

@@ -3,17 +3,17 @@ public import HealthrunCore
 public import Logging
 public import ServiceLifecycle
 
-/// `healthrun serve` without the HTTP part: schedules every check on its interval, runs it
-/// through the engine (dependencies and failover groups judged on the latest results), keeps
-/// the results in memory and commits them to the store in batches, feeds the alert trackers,
-/// and prunes old history. A `Service`: it stops on graceful shutdown and commits what is pending.
+/// `healthrun serve` without the HTTP part: the scheduler ticks every check on its interval,
+/// the runner runs each tick through the engine (dependencies and failover groups judged on
+/// the latest results, by the engine's rules) and records the results, the writer commits them
+/// to the store in batches and prunes old history. A `Service`: it stops on graceful shutdown
+/// and commits what is pending.
 public final class ServeRuntime: Service, Sendable {
-    /// Knobs of the runtime; the defaults are what `healthrun serve` uses.
+    /// Knobs of the runtime; the defaults are what `healthrun serve` uses. How many checks run
+    /// at once is the engine's `concurrency`.
     public struct Options: Sendable {
         /// A check's interval when it sets none.
         public var defaultInterval: Duration = .seconds(60)
-        /// Checks in flight at most.
-        public var concurrency = 64
         /// How long history is kept.
         public var retention = Retention()
         /// How often pending results are committed.
@@ -25,7 +25,7 @@ public final class ServeRuntime: Service, Sendable {
         /// The first retry delay of a failed alert.
         public var alertBackoff: Duration = .seconds(1)
         /// Wall-clock now in Unix ms (injected in tests).
-        public var now: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+        public var now: @Sendable () -> Int64 = { Date().unixMilliseconds }
 
         /// The defaults.
         public init() {}
@@ -37,12 +37,10 @@ public final class ServeRuntime: Service, Sendable {
     public let store: ResultStore
     /// The options.
     public let options: Options
-    private let engine: Engine
-    private let logger: Logger
-    private let plan = Locked(SchedulePlan())
-    private let pending = Locked(WriteBatch())
-    private let trackers: Locked<[String: AlertTracker]>
-    private let dispatcher: Locked<AlertDispatcher?>
+    let scheduler: TickScheduler
+    let runner: CheckRunner
+    let writer: HistoryWriter
+    let alerts: AlertCenter
 
     /// Creates the runtime and restores what the store remembers (latest results, rollups, alert state).
     public init(
@@ -50,91 +48,50 @@ public final class ServeRuntime: Service, Sendable {
         logger: Logger
     ) throws {
         self.store = store
-        self.engine = engine
         self.options = options
-        self.logger = logger
         state = LiveState(configuration: configuration)
         let now = options.now()
         let snapshot = try store.snapshot(
             hourlySince: now - 25 * Resolution.hourly.rawValue,
             dailySince: now - Int64(LiveState.stripDays) * Resolution.daily.rawValue)
         state.restore(latest: snapshot.latest, hourly: snapshot.hourly, daily: snapshot.daily)
-        var restored: [String: AlertTracker] = [:]
-        for (name, bytes) in snapshot.alertStates {
-            if let tracker = try? JSONDecoder().decode(AlertTracker.self, from: Data(bytes)) {
-                restored[name] = tracker
-            }
-        }
-        trackers = Locked(restored)
-        dispatcher = Locked(Self.makeDispatcher(configuration, options: options, logger: logger))
-        schedule(configuration, now: now)
-    }
-
-    private static func makeDispatcher(
-        _ configuration: LoadedConfiguration, options: Options, logger: Logger
-    ) -> AlertDispatcher? {
-        guard let alerting = configuration.alerting, !alerting.channelNames.isEmpty else { return nil }
-        return AlertDispatcher(
-            configuration: alerting, redactor: configuration.redactor, logger: logger, window: options.alertWindow,
-            backoff: options.alertBackoff)
-    }
-
-    /// Failover members after the first run only when the members before them fail, so they
-    /// have no ticks of their own.
-    static func chainedMembers(_ configuration: LoadedConfiguration) -> Set<String> {
-        Set(configuration.groups.filter { $0.policy == .failover }.flatMap { $0.members.dropFirst() })
-    }
-
-    private func schedule(_ configuration: LoadedConfiguration, now: Int64) {
-        let chained = Self.chainedMembers(configuration)
-        plan.withLock { plan in
-            let wanted = configuration.checks.filter { !chained.contains($0.name) }
-            let names = Set(wanted.map(\.name))
-            for name in plan.entries.keys where !names.contains(name) { plan.remove(name) }
-            for check in wanted {
-                let interval = (check.interval ?? options.defaultInterval).wholeMilliseconds
-                if plan.entries[check.name]?.interval != interval {
-                    plan.add(check.name, interval: interval, now: now)
-                }
-            }
-        }
+        alerts = AlertCenter(
+            configuration: configuration, restoring: snapshot.alertStates, window: options.alertWindow,
+            backoff: options.alertBackoff, logger: logger)
+        writer = HistoryWriter(store: store, state: state, options: options, logger: logger)
+        runner = CheckRunner(engine: engine, state: state, writer: writer, alerts: alerts)
+        scheduler = TickScheduler(options: options)
+        scheduler.schedule(configuration, now: now)
     }
 
     /// Swaps in a new configuration: new checks are scheduled, removed ones dropped, changed
     /// intervals re-spread; history and alert state of kept checks stay.
     public func reload(_ configuration: LoadedConfiguration) {
         state.replace(configuration: configuration)
-        schedule(configuration, now: options.now())
-        let old = dispatcher.withLock { current in
-            defer { current = Self.makeDispatcher(configuration, options: options, logger: logger) }
-            return current
-        }
-        if let old {
-            Task {
-                await old.flush()
-                await old.shutdown()
-            }
-        }
+        scheduler.schedule(configuration, now: options.now())
+        alerts.reload(configuration)
     }
 
     /// Messages sent and failed, for `/metrics`.
-    public var alertCounters: AlertDispatcher.Counters {
-        dispatcher.withLock { $0 }?.counters ?? AlertDispatcher.Counters()
-    }
+    public var alertCounters: AlertDispatcher.Counters { alerts.counters }
 
     /// Ticks skipped because a run overran.
-    public var skippedTicks: Int { plan.withLock { $0.totalSkipped } }
-
-    // MARK: Running
+    public var skippedTicks: Int { scheduler.skippedTicks }
 
     /// Runs until cancelled or a graceful shutdown: then stops scheduling, abandons runs in
     /// flight, commits what is pending and sends pending alerts.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                group.addTask { await self.scheduleLoop() }
-                group.addTask { await self.writeLoop() }
-                group.addTask { await self.pruneLoop() }
+                group.addTask {
+                    await self.scheduler.run { tick in
+                        self.state.recordLag(milliseconds: max(0, self.options.now() - tick.due))
+                        await self.runner.tick(tick.name)
+                        self.state.setSkippedTicks(self.scheduler.skippedTicks)
+                    }
+                }
+                group.addTask { await self.writer.writeLoop() }
+                group.addTask { await self.writer.pruneLoop() }
             }
         }
         await shutdown()
@@ -146,201 +103,8 @@ public final class ServeRuntime: Service, Sendable {
         // In a task of its own: the caller may be cancelled, and the store's async write
         // honours cancellation.
         await Task {
-            await self.commitPending()
-            if let dispatcher = self.dispatcher.withLock({ $0 }) {
-                // Pending alerts get two seconds, retries included.
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask { await dispatcher.flush() }
-                    group.addTask { try? await Task.sleep(for: .seconds(2)) }
-                    await group.next()
-                    group.cancelAll()
-                }
-                await dispatcher.shutdown()
-            }
+            await self.writer.commitPending()
+            await self.alerts.flush(within: .seconds(2))
         }.value
-    }
-
-    private func scheduleLoop() async {
-        let gate = ConcurrencyGate(limit: options.concurrency)
-        await withDiscardingTaskGroup { group in
-            while !Task.isCancelled {
-                let due = plan.withLock { $0.takeDue(now: options.now()) }
-                for run in due {
-                    group.addTask {
-                        await gate.acquire()
-                        defer { gate.release() }
-                        guard !Task.isCancelled else { return }
-                        self.state.recordLag(milliseconds: max(0, self.options.now() - run.due))
-                        await self.execute(run.name)
-                        self.plan.withLock { _ = $0.finish(run.name, now: self.options.now()) }
-                        self.state.setSkippedTicks(self.skippedTicks)
-                    }
-                }
-                let now = options.now()
-                let next = plan.withLock { $0.nextDue } ?? (now + 200)
-                let wait = min(max(next - now, 1), 200)
-                do {
-                    try await Task.sleep(for: .milliseconds(wait))
-                } catch {
-                    break
-                }
-            }
-            group.cancelAll()
-        }
-    }
-
-    /// Runs one scheduled check (and, for the first member of a failover group, the members
-    /// after it while they are needed).
-    func execute(_ name: String) async {
-        let configuration = state.configuration
-        guard let check = configuration.checks.first(where: { $0.name == name }) else { return }
-        for dependency in check.dependsOn {
-            if let latest = state.latest(dependency), !latest.status.isPassing {
-                record(Engine.skipped(check, message: "not run: dependency '\(dependency)' did not pass"), check: check)
-                return
-            }
-        }
-        let result = await engine.run(check: check, redactor: configuration.redactor)
-        guard !Task.isCancelled else { return }
-        record(result, check: check)
-        guard
-            let group = configuration.groups.first(where: { $0.policy == .failover && $0.members.first == name })
-        else { return }
-        var carrier = result.status.isPassing ? name : nil
-        for member in group.members.dropFirst() {
-            guard let definition = configuration.checks.first(where: { $0.name == member }) else { continue }
-            if let carrier {
-                record(Engine.skipped(definition, message: "not needed: \(carrier) ok"), check: definition)
-                continue
-            }
-            let fallback = await engine.run(check: definition, redactor: configuration.redactor)
-            guard !Task.isCancelled else { return }
-            record(fallback, check: definition)
-            if fallback.status.isPassing { carrier = member }
-        }
-    }
-
-    /// Records a result: memory, the pending batch, state changes and alerts.
-    func record(_ result: CheckResult, check: CheckDefinition) {
-        let at = Int64((result.startedAt.timeIntervalSince1970 * 1000).rounded())
-        let change = state.record(result, at: at)
-        var alertBytes: [UInt8]?
-        var notices: [AlertTracker.Notice] = []
-        if let policy = check.alert {
-            trackers.withLock { trackers in
-                var tracker = trackers[check.name] ?? AlertTracker()
-                notices = tracker.observe(result.status, message: result.message, at: at, policy: policy)
-                if tracker != trackers[check.name] {
-                    trackers[check.name] = tracker
-                    alertBytes = (try? JSONEncoder().encode(tracker)).map(Array.init)
-                }
-            }
-        }
-        pending.withLock { batch in
-            batch.results.append(
-                StoredResult(
-                    check: result.name, at: at, status: result.status, durationMs: result.duration.milliseconds,
-                    message: result.message))
-            if let change { batch.changes.append(change) }
-            if let alertBytes { batch.alertStates[check.name] = alertBytes }
-        }
-        if !notices.isEmpty, let dispatcher = dispatcher.withLock({ $0 }) {
-            for notice in notices {
-                dispatcher.enqueue(
-                    AlertNotice(check: check.name, notice: notice, at: at, channels: check.alert?.channels ?? []))
-            }
-        }
-    }
-
-    private func writeLoop() async {
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: options.batchInterval)
-            } catch {
-                return
-            }
-            await commitPending()
-        }
-    }
-
-    /// Commits the pending batch; on failure it is kept for the next try.
-    func commitPending() async {
-        let batch = pending.withLock { batch in
-            defer { batch = WriteBatch() }
-            return batch
-        }
-        guard !batch.isEmpty else { return }
-        do {
-            try await store.write(batch)
-            state.recordBatch(size: batch.results.count)
-        } catch {
-            logger.error("could not write history", metadata: ["error": "\(error)"])
-            pending.withLock { newer in
-                var merged = batch
-                merged.results += newer.results
-                merged.changes += newer.changes
-                merged.alertStates.merge(newer.alertStates) { _, new in new }
-                // A database that stays unwritable (a full disk) must not grow memory without
-                // bound: keep the newest results, as memory already shows them.
-                let limit = 100_000
-                if merged.results.count > limit {
-                    let dropped = merged.results.count - limit
-                    merged.results.removeFirst(dropped)
-                    logger.error(
-                        "history writes keep failing; dropped the oldest results", metadata: ["count": "\(dropped)"])
-                }
-                newer = merged
-            }
-        }
-    }
-
-    private func pruneLoop() async {
-        while !Task.isCancelled {
-            do {
-                let deleted = try await store.prune(now: options.now(), retention: options.retention)
-                if deleted > 0 { logger.info("pruned history", metadata: ["rows": "\(deleted)"]) }
-            } catch {
-                logger.error("could not prune history", metadata: ["error": "\(error)"])
-            }
-            do {
-                try await Task.sleep(for: options.pruneInterval)
-            } catch {
-                return
-            }
-        }
-    }
-}
-
-/// At most `limit` runs at once; the others wait in order.
-final class ConcurrencyGate: Sendable {
-    private let state: Locked<(available: Int, waiters: [CheckedContinuation<Void, Never>])>
-
-    init(limit: Int) {
-        state = Locked((max(1, limit), []))
-    }
-
-    func acquire() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let resumeNow = state.withLock { state -> Bool in
-                if state.available > 0 {
-                    state.available -= 1
-                    return true
-                }
-                state.waiters.append(continuation)
-                return false
-            }
-            if resumeNow { continuation.resume() }
-        }
-    }
-
-    func release() {
-        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            if state.waiters.isEmpty {
-                state.available += 1
-                return nil
-            }
-            return state.waiters.removeFirst()
-        }
-        next?.resume()
     }
 }

@@ -328,11 +328,3 @@ extension CheckStatus {
         }
     }
 }
-
-extension Duration {
-    /// Whole milliseconds.
-    var wholeMilliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-}

@@ -1,6 +1,7 @@
 import Foundation
 import HealthrunCheckers
 import HealthrunCore
+import HealthrunServe
 import HealthrunTesting
 import Testing
 
@@ -33,7 +34,7 @@ import Testing
         let run = try await CheckHarness.run(
             CheckHarness.check(
                 "echo_fields", timeout: "2s",
-                // interval and alert are common keys (serve's): never forwarded to the plugin.
+                // interval and alert are serve's keys (the loader's one list): never forwarded.
                 "host: ${HOST}\nport: 8080\nflags: [a, b]\npath: /var\ninterval: 30s\nalert: {after: 2}"),
             environment: ["HOST": "127.0.0.1"],
             plugins: directory.path

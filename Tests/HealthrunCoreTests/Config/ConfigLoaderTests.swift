@@ -312,3 +312,60 @@ import Testing
             found == ["s.yaml:5:15: error: invalid outcome 'tok-…6789'\n  hint: write ok, warn: text or fail: text"])
     }
 }
+
+/// The core owns no key of serve's: without a module registering them, they are unknown.
+@Suite struct ConfigExtensionTests {
+    @Test func aKeyNoModuleRegisteredIsUnknown() {
+        let found = diagnostics([
+            (
+                "checks.d/a.yaml",
+                "alerting: {}\ncheck: []\nchecks:\n  - name: a\n    type: scripted\n    interval: 30s\n"
+            )
+        ])
+        #expect(
+            found.contains { $0.hasPrefix("checks.d/a.yaml:1:1: error: unknown key 'alerting' at the top of the file") }
+        )
+        #expect(found.contains { $0.hasPrefix("checks.d/a.yaml:6:5: error: unknown key 'interval' in check 'a'") })
+    }
+
+    @Test func aRegisteredKeyIsDecodedLocatedAndInheritedFromDefaults() throws {
+        struct Color: Decodable, Sendable, Equatable {
+            var name: String
+            init(from decoder: any Decoder) throws {
+                name = try String(from: decoder)
+                guard ["red", "green"].contains(name) else {
+                    throw ConfigValueError(
+                        "color must be red or green, got '\(name)'", hint: "for example 'color: red'")
+                }
+            }
+        }
+        let color = ConfigKey<Color>("color")
+        let shade = ConfigKey<Int>("shade")
+        var palette = ConfigExtension(owner: "palette")
+        palette.addCheckKeys([.init(color)])
+        palette.addSection("palette", fields: [.init(shade)])
+        var loader = ConfigLoader(registry: TestCheckers.registry, environment: [:])
+        loader.extensions = [palette]
+        let text = """
+            palette: {shade: 3}
+            defaults: {color: green}
+            checks:
+              - {name: a, type: scripted}
+              - {name: b, type: scripted, color: red}
+            """
+        let configuration = try loader.load(sources: [ConfigSource(path: "a.yaml", text: text)])
+        #expect(configuration.checks.map { $0[color]?.name } == ["green", "red"])
+        #expect(
+            configuration.checks.map { $0.settings.location(of: color)?.description } == ["a.yaml:4:5", "a.yaml:5:38"])
+        #expect(configuration.sections["palette"]?[shade] == 3)
+        do {
+            _ = try loader.load(sources: [ConfigSource(path: "a.yaml", text: String(text.dropLast(4)) + "blue}")])
+            Issue.record("blue loaded")
+        } catch {
+            #expect(
+                error.diagnostics.map(\.description) == [
+                    "a.yaml:5:38: error: color must be red or green, got 'blue'\n  hint: for example 'color: red'"
+                ])
+        }
+    }
+}

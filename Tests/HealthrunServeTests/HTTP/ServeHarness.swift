@@ -33,10 +33,11 @@ final class ServeHarness: Sendable {
         dependsOn: [String] = [], alert: AlertPolicy? = nil
     ) -> (CheckDefinition, TestCheckers.Scripted) {
         let checker = TestCheckers.Scripted(outcomes: outcomes)
-        let definition = CheckDefinition(
+        var definition = CheckDefinition(
             name: name, type: "scripted", timeout: .seconds(2), group: group, dependsOn: dependsOn,
-            interval: interval, alert: alert, source: SourceLocation(file: "checks.d/test.yaml", line: 1, column: 3),
-            checker: checker)
+            source: SourceLocation(file: "checks.d/test.yaml", line: 1, column: 3), checker: checker)
+        definition.interval = interval
+        definition.alert = alert
         return (definition, checker)
     }
 

@@ -1,3 +1,5 @@
+public import HealthrunCore
+
 /// When `healthrun serve` sends alerts for a check: the `alert:` key of a check or of a file's
 /// `defaults:`. The one-shot run ignores it.
 public struct AlertPolicy: Sendable, Hashable, Decodable {

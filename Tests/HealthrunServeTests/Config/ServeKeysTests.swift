@@ -1,6 +1,27 @@
 import HealthrunCore
+import HealthrunServe
 import HealthrunTesting
 import Testing
+
+/// Loads as `healthrun serve` does, or (`serve: false`) as a one-shot run does.
+private func load(
+    _ files: [(String, String)], environment: [String: String] = [:], serve: Bool = true
+) -> Result<LoadedConfiguration, ConfigurationError> {
+    var loader = ConfigLoader(registry: TestCheckers.registry, environment: environment)
+    loader.extensions = [serve ? ServeKeys.configExtension : ServeKeys.configExtension.unread]
+    do {
+        return .success(try loader.load(sources: files.map { ConfigSource(path: $0.0, text: $0.1) }))
+    } catch {
+        return .failure(error)
+    }
+}
+
+private func diagnostics(_ files: [(String, String)], environment: [String: String] = [:]) -> [String] {
+    switch load(files, environment: environment) {
+    case .success: return ["(loaded without errors)"]
+    case .failure(let error): return error.diagnostics.map(\.description)
+    }
+}
 
 /// `interval`, `alert` and `alerting`: the keys only `healthrun serve` reads.
 @Suite struct ServeKeysTests {
@@ -78,5 +99,24 @@ import Testing
                 "checks.d/a.yaml:13:12: error: check 'b' alerts channel 'webhook', which 'alerting:' does not configure\n  hint: add a top-level 'alerting:' with 'webhook:' in one checks.d file",
                 "checks.d/b.yaml:2:3: error: 'alerting' is defined in more than one file\n  note: checks.d/a.yaml:2:3: first defined here",
             ], "\(found.joined(separator: "\n---\n"))")
+    }
+
+    @Test func aOneShotRunAcceptsServesKeysWithoutReadingThem() throws {
+        let file = (
+            "checks.d/a.yaml",
+            """
+            alerting:
+              telegram: {token: "${BOT_TOKEN}", chat_id: "1", api_url: "ftp://x"}
+            checks:
+              - name: a
+                type: scripted
+                interval: 500ms
+                alert: {channels: [pagerduty]}
+            """
+        )
+        let configuration = try load([file], serve: false).get()
+        #expect(configuration.checks.first?.settings.isEmpty == true)
+        #expect(configuration.alerting == nil)
+        #expect(diagnostics([file]).count == 4, "serve reads them: \(diagnostics([file]))")
     }
 }
