@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "HealthrunReporters", targets: ["HealthrunReporters"]),
         .library(name: "HealthrunServe", targets: ["HealthrunServe"]),
         .library(name: "HealthrunCLI", targets: ["HealthrunCLI"]),
+        .library(name: "HealthrunDemo", targets: ["HealthrunDemo"]),
         .library(name: "HealthrunTesting", targets: ["HealthrunTesting"]),
     ],
     dependencies: [
@@ -97,10 +98,8 @@ let package = Package(
                 "HealthrunPostgres",
                 "HealthrunReporters",
                 "HealthrunServe",
-                "HealthrunTesting",
+                "HealthrunDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -117,9 +116,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "HealthrunDemo",
+            dependencies: [
+                "HealthrunCore",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "HealthrunTesting",
             dependencies: [
                 "HealthrunCore",
+                "HealthrunDemo",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

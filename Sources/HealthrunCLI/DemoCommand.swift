@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import HealthrunCore
-import HealthrunTesting
+import HealthrunDemo
 
 /// `healthrun demo`: a sandbox on loopback that imitates the services of the admin panel
 /// healthrun came from, and a bundled check set run against it. Needs no service, no network.

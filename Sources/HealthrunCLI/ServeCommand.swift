@@ -3,9 +3,7 @@ import Foundation
 import HealthrunCheckers
 import HealthrunCore
 import HealthrunServe
-import Hummingbird
 import Logging
-import ServiceLifecycle
 
 /// `healthrun serve`: the same checks.d, run on a schedule, remembered and shown.
 struct ServeCommand: AsyncParsableCommand {
@@ -96,45 +94,34 @@ struct ServeCommand: AsyncParsableCommand {
                 return .rejected(diagnostics: ["\(error)"])
             }
         }
-        let router = ServeRoutes.router(runtime: runtime, reload: reload)
-        let listenText = listen
         let checkCount = configuration.checks.count
         let dbPath = db
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname(host, port: port), serverName: "healthrun"),
-            onServerRunning: { channel in
-                let bound = channel.localAddress?.port ?? port
-                printError(
-                    "healthrun serve: \(checkCount) checks, listening on http://\(host):\(bound)/, history in \(dbPath)"
-                )
-            },
-            logger: {
+        let server = ServeServer(
+            runtime: runtime, reload: reload, host: host, port: port, logger: logger,
+            serverLogger: {
                 var quiet = logger
                 quiet.logLevel = verbose ? .debug : .warning
                 return quiet
-            }()
-        )
-        // Services stop in reverse order: the runtime first (it commits and ends the event
-        // streams), then the server, which then has no open stream to wait for.
-        var groupConfiguration = ServiceGroupConfiguration(services: [app, runtime], logger: logger)
-        groupConfiguration.maximumGracefulShutdownDuration = .seconds(3)
-        groupConfiguration.maximumCancellationDuration = .seconds(1)
-        let group = ServiceGroup(configuration: groupConfiguration)
+            }(),
+            onListening: { bound in
+                printError(
+                    "healthrun serve: \(checkCount) checks, listening on http://\(host):\(bound)/, history in \(dbPath)"
+                )
+            })
         let signals = ServeSignals()
         signals.start(
             onStop: { number in
                 printError(
                     "healthrun serve: \(number == SIGINT ? "interrupted" : "terminated"); committing and exiting")
-                Task { await group.triggerGracefulShutdown() }
+                Task { await server.stop() }
             },
             onReload: { _ = reload() }
         )
         do {
-            try await group.run()
+            try await server.run()
         } catch {
             await session.http.shutdown()
-            printError("healthrun serve: cannot listen on \(listenText): \(error)")
+            printError("healthrun serve: cannot listen on \(listen): \(error)")
             throw ExitCode(1)
         }
         await session.http.shutdown()

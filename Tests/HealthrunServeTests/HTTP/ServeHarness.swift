@@ -3,7 +3,6 @@ import Foundation
 import HealthrunCore
 import HealthrunServe
 import HealthrunTesting
-import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -20,7 +19,8 @@ final class ServeHarness: Sendable {
     let runtime: ServeRuntime
     let port: Int
     let dbPath: String
-    private let tasks: [Task<Void, Never>]
+    private let server: ServeServer
+    private let task: Task<Void, Never>
 
     static func path() -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("healthrun-serve-\(UUID())")
@@ -57,27 +57,23 @@ final class ServeHarness: Sendable {
             options: options, logger: logger)
         self.runtime = runtime
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(
-            router: ServeRoutes.router(runtime: runtime, reload: reload),
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
+        let server = ServeServer(
+            runtime: runtime, reload: reload, host: "127.0.0.1", port: 0, logger: logger, serverLogger: logger,
+            onListening: { port in
+                continuation.yield(port)
                 continuation.finish()
-            },
-            logger: logger)
-        tasks = [
-            Task { try? await app.run() },
-            Task { try? await runtime.run() },
-        ]
+            })
+        self.server = server
+        task = Task { try? await server.run() }
         var bound = 0
         for await port in ports { bound = port }
         port = bound
     }
 
-    /// Stops the server and the runtime (which commits what is pending).
+    /// Stops the server and the runtime (which commits what is pending), as SIGTERM does.
     func stop() async {
-        for task in tasks { task.cancel() }
-        for task in tasks { await task.value }
+        await server.stop()
+        await task.value
     }
 
     struct Reply {
