@@ -1,8 +1,30 @@
 /// Escaping for the text formats reporters write. Everything from outside (server bodies,
 /// messages, names) goes through one of these.
 package enum Escaping {
-    /// HTML text and attribute values: `& < > " '`.
+    /// HTML text and attribute values: `& < > " '`; C0 controls but newline and tab as U+FFFD.
     package static func html(_ text: String) -> String {
+        markup(text, apostrophe: "&#39;") { scalar in
+            scalar.value < 0x20 && scalar != "\n" && scalar != "\t" ? "&#xFFFD;" : nil
+        }
+    }
+
+    /// XML 1.0 text and attributes: the five entities, and characters XML cannot hold
+    /// (C0 controls but tab, newline and return; U+FFFE/U+FFFF) shown as `\u{1b}`.
+    static func xml(_ text: String) -> String {
+        markup(text, apostrophe: "&apos;") { scalar in
+            let cannotHold =
+                (scalar.value < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r")
+                || scalar.value == 0xFFFE || scalar.value == 0xFFFF
+                || (0x7F...0x84).contains(scalar.value) || (0x86...0x9F).contains(scalar.value)
+            return cannotHold ? "\\u{\(String(scalar.value, radix: 16))}" : nil
+        }
+    }
+
+    /// The one entity-escaping loop of HTML and XML: `& < > "`, the apostrophe as the format
+    /// spells it, and what `replace` says for characters the format cannot hold.
+    private static func markup(
+        _ text: String, apostrophe: String, replace: (Unicode.Scalar) -> String?
+    ) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -11,35 +33,10 @@ package enum Escaping {
             case "<": result += "&lt;"
             case ">": result += "&gt;"
             case "\"": result += "&quot;"
-            case "'": result += "&#39;"
+            case "'": result += apostrophe
             default:
-                if scalar.value < 0x20, scalar != "\n", scalar != "\t" {
-                    result += "&#xFFFD;"
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result
-    }
-
-    /// XML 1.0 text and attributes: the five entities, and characters XML cannot hold
-    /// (C0 controls but tab, newline and return; U+FFFE/U+FFFF) shown as `\u{1b}`.
-    static func xml(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&apos;"
-            case "\t", "\n", "\r": result.unicodeScalars.append(scalar)
-            default:
-                if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF
-                    || (0x7F...0x84).contains(scalar.value) || (0x86...0x9F).contains(scalar.value)
-                {
-                    result += "\\u{\(String(scalar.value, radix: 16))}"
+                if let replacement = replace(scalar) {
+                    result += replacement
                 } else {
                     result.unicodeScalars.append(scalar)
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import HealthrunCore
 import Testing
 
 /// Runs the built `healthrun` binary and captures what a user would see.
@@ -45,8 +46,14 @@ struct BinaryRunner {
         process.standardInput = FileHandle.nullDevice
         let outData = Locked(Data())
         let errData = Locked(Data())
-        stdout.fileHandleForReading.readabilityHandler = { handle in outData.append(handle.availableData) }
-        stderr.fileHandleForReading.readabilityHandler = { handle in errData.append(handle.availableData) }
+        stdout.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            outData.withLock { $0.append(data) }
+        }
+        stderr.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            errData.withLock { $0.append(data) }
+        }
         let start = ContinuousClock.now
         let exited: AsyncStream<Void> = AsyncStream { continuation in
             process.terminationHandler = { _ in continuation.finish() }
@@ -69,32 +76,15 @@ struct BinaryRunner {
         if start.duration(to: .now) >= limit { Issue.record("healthrun \(arguments) ran past \(limit)") }
         stdout.fileHandleForReading.readabilityHandler = nil
         stderr.fileHandleForReading.readabilityHandler = nil
-        outData.append(stdout.fileHandleForReading.readDataToEndOfFile())
-        errData.append(stderr.fileHandleForReading.readDataToEndOfFile())
+        let outRest = stdout.fileHandleForReading.readDataToEndOfFile()
+        let errRest = stderr.fileHandleForReading.readDataToEndOfFile()
+        outData.withLock { $0.append(outRest) }
+        errData.withLock { $0.append(errRest) }
         return Output(
             exitCode: process.terminationStatus,
             stdout: String(decoding: outData.value, as: UTF8.self),
             stderr: String(decoding: errData.value, as: UTF8.self),
             elapsed: start.duration(to: .now)
         )
-    }
-}
-
-final class Locked<Value>: @unchecked Sendable {
-    private var stored: Value
-    private let lock = NSLock()
-
-    init(_ value: Value) {
-        stored = value
-    }
-
-    var value: Value { lock.withLock { stored } }
-
-    func setValue(_ value: Value) {
-        lock.withLock { stored = value }
-    }
-
-    func append(_ data: Data) where Value == Data {
-        lock.withLock { stored.append(data) }
     }
 }

@@ -29,19 +29,3 @@ func diagnostics(_ files: [(String, String)], environment: [String: String] = [:
     case .failure(let error): return error.diagnostics.map(\.description)
     }
 }
-
-/// A value behind a lock, for tests.
-final class Locked<Value: Sendable>: @unchecked Sendable {
-    private var stored: Value
-    private let lock = NSLock()
-
-    init(_ value: Value) {
-        stored = value
-    }
-
-    var value: Value { lock.withLock { stored } }
-
-    func update(_ body: (inout Value) -> Void) {
-        lock.withLock { body(&stored) }
-    }
-}

@@ -12,11 +12,11 @@
 /// Return codes are checked as swift-log's `Locks.swift` does; debug builds use an
 /// error-checking mutex, so locking twice on one thread traps instead of deadlocking.
 package final class Locked<Value>: @unchecked Sendable {
-    private var value: Value
+    private var stored: Value
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
     package init(_ value: Value) {
-        self.value = value
+        stored = value
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         var attributes = pthread_mutexattr_t()
@@ -36,6 +36,9 @@ package final class Locked<Value>: @unchecked Sendable {
         mutex.deallocate()
     }
 
+    /// A copy of the value.
+    package var value: Value { withLock { $0 } }
+
     /// Runs `body` with the value, holding the lock.
     package func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
         let err = pthread_mutex_lock(mutex)
@@ -44,6 +47,6 @@ package final class Locked<Value>: @unchecked Sendable {
             let err = pthread_mutex_unlock(mutex)
             precondition(err == 0, "pthread_mutex_unlock failed: \(err)")
         }
-        return try body(&value)
+        return try body(&stored)
     }
 }

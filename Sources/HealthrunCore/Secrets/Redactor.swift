@@ -35,7 +35,11 @@ public final class Redactor: Sendable {
             if let encoded = secret.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) {
                 forms.insert(encoded)
             }
-            forms.insert(Self.jsonEscaped(secret))
+            // As JSON writers put it: JSONText's escaping, and with `/` as `\/` (what
+            // JSONSerialization and PHP write).
+            let escaped = JSONText.escaped(secret)
+            forms.insert(escaped)
+            forms.insert(escaped.replacingOccurrences(of: "/", with: "\\/"))
             forms.insert(Data(secret.utf8).base64EncodedString())
             for form in forms where form.count >= Self.minimumLength {
                 state.patterns.append((form, mask))
@@ -68,20 +72,6 @@ public final class Redactor: Sendable {
     public static func mask(_ secret: String) -> String {
         guard secret.count >= 16 else { return "****" }
         return "\(secret.prefix(4))…\(secret.suffix(4))"
-    }
-
-    private static func jsonEscaped(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "/": result += "\\/"
-            case "\n": result += "\\n"
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
     }
 }
 

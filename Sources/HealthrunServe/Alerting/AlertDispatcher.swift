@@ -145,9 +145,9 @@ public final class AlertDispatcher: Sendable {
 
     private func sendTelegram(_ text: String) async throws {
         guard let telegram = configuration.telegram else { return }
-        let body = try JSONSerialization.data(
-            withJSONObject: ["chat_id": telegram.chatID, "text": text, "disable_web_page_preview": true],
-            options: [.sortedKeys])
+        let body = JSONText.object([
+            ("chat_id", .string(telegram.chatID)), ("disable_web_page_preview", .bool(true)), ("text", .string(text)),
+        ]).compact()
         let url = "\(telegram.apiURL)/bot\(telegram.token.revealed())/sendMessage"
         let (status, reply) = try await post(url: url, headers: [], body: body)
         let object = (try? JSONSerialization.jsonObject(with: reply)) as? [String: Any]
@@ -162,41 +162,43 @@ public final class AlertDispatcher: Sendable {
     private func sendWebhook(_ notices: [AlertNotice], text: String) async throws {
         guard let webhook = configuration.webhook else { return }
         if webhook.format == .alertmanager {
-            let body = try JSONSerialization.data(
-                withJSONObject: notices.map(Self.alertmanagerAlert), options: [.sortedKeys])
+            let body = JSONText.array(notices.map(Self.alertmanagerAlert)).compact()
             let (status, _) = try await post(url: webhook.url, headers: webhook.headers.fields, body: body)
             guard (200..<300).contains(status) else {
                 throw DeliveryError(message: "Alertmanager answered HTTP \(status)", retryAfter: nil)
             }
             return
         }
-        let alerts: [[String: Any]] = notices.map { notice in
-            var alert: [String: Any] = [
-                "check": notice.check, "state": notice.state, "text": notice.line,
-                "at": Timestamp.iso8601(Date(timeIntervalSince1970: Double(notice.at) / 1000)),
+        let alerts = notices.map { notice -> JSONText in
+            var alert: [(String, JSONText)] = [
+                ("at", .string(Timestamp.iso8601(unixMilliseconds: notice.at))), ("check", .string(notice.check)),
             ]
             switch notice.notice {
-            case .down(let message), .reminder(let message, _), .settled(_, let message): alert["message"] = message
-            case .up(let ms): alert["down_for_ms"] = ms
+            case .down(let message), .reminder(let message, _), .settled(_, let message):
+                alert.append(("message", .string(message)))
+            case .up(let ms): alert.insert(("down_for_ms", .integer(Int(ms))), at: 1)
             case .flapping: break
             }
-            return alert
+            alert += [("state", .string(notice.state)), ("text", .string(notice.line))]
+            return .object(alert)
         }
-        let body = try JSONSerialization.data(
-            withJSONObject: ["source": "healthrun", "text": text, "alerts": alerts], options: [.sortedKeys])
+        let body = JSONText.object([
+            ("alerts", .array(alerts)), ("source", .string("healthrun")), ("text", .string(text)),
+        ])
+        .compact()
         let (status, _) = try await post(url: webhook.url, headers: webhook.headers.fields, body: body)
         guard (200..<300).contains(status) else {
             throw DeliveryError(message: "webhook answered HTTP \(status)", retryAfter: nil)
         }
     }
 
-    private func post(url: String, headers: [(name: String, value: String)], body: Data) async throws -> (Int, Data) {
+    private func post(url: String, headers: [(name: String, value: String)], body: String) async throws -> (Int, Data) {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "healthrun/\(healthrunVersion)")
         for header in headers { request.headers.add(name: header.name, value: header.value) }
-        request.body = .bytes(ByteBuffer(bytes: body))
+        request.body = .bytes(ByteBuffer(string: body))
         let response = try await client.execute(request, timeout: .seconds(10))
         let reply = try await response.body.collect(upTo: 64 * 1024)
         return (Int(response.status.code), Data(reply.readableBytesView))
@@ -204,25 +206,37 @@ public final class AlertDispatcher: Sendable {
 
     /// One alert in Alertmanager's API v2 shape: DOWN and reminders fire `HealthrunCheckDown`,
     /// UP resolves it (with `endsAt`), flapping fires `HealthrunCheckFlapping`.
-    static func alertmanagerAlert(_ notice: AlertNotice) -> [String: Any] {
-        // The one timestamp format of every output: 2026-11-24T12:00:00.000Z.
-        func time(_ ms: Int64) -> String { Timestamp.iso8601(Date(timeIntervalSince1970: Double(ms) / 1000)) }
+    static func alertmanagerAlert(_ notice: AlertNotice) -> JSONText {
+        func time(_ ms: Int64) -> JSONText { .string(Timestamp.iso8601(unixMilliseconds: ms)) }
         var alertName = "HealthrunCheckDown"
-        var alert: [String: Any] = ["startsAt": time(notice.at)]
+        var startsAt = notice.at
+        var endsAt: Int64?
         var description = ""
         switch notice.notice {
         case .down(let message), .reminder(let message, _), .settled(true, let message):
             description = message
         case .up(let ms):
-            alert["startsAt"] = time(notice.at - ms)
-            alert["endsAt"] = time(notice.at)
+            startsAt = notice.at - ms
+            endsAt = notice.at
         case .settled(false, _):
-            alert["endsAt"] = time(notice.at)
+            endsAt = notice.at
         case .flapping:
             alertName = "HealthrunCheckFlapping"
         }
-        alert["labels"] = ["alertname": alertName, "check": notice.check, "source": "healthrun"]
-        alert["annotations"] = ["summary": notice.line, "description": description]
-        return alert
+        var alert: [(String, JSONText)] = [
+            ("annotations", .object([("description", .string(description)), ("summary", .string(notice.line))]))
+        ]
+        if let endsAt { alert.append(("endsAt", time(endsAt))) }
+        alert += [
+            (
+                "labels",
+                .object([
+                    ("alertname", .string(alertName)), ("check", .string(notice.check)),
+                    ("source", .string("healthrun")),
+                ])
+            ),
+            ("startsAt", time(startsAt)),
+        ]
+        return .object(alert)
     }
 }

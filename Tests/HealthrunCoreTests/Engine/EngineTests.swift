@@ -267,7 +267,7 @@ import Testing
 /// Records the order in which checks ran.
 final class OrderLog: Sendable {
     private let storage = Locked<[String]>([])
-    func append(_ name: String) { storage.update { $0.append(name) } }
+    func append(_ name: String) { storage.withLock { $0.append(name) } }
     var names: [String] { storage.value }
 }
 

@@ -26,6 +26,23 @@ import Testing
         #expect(redacted.contains("1234…e\"ff"))
     }
 
+    /// JSON writers differ on `/` (JSONSerialization writes `\/`, JSONText and most others do
+    /// not) and escape controls: each form is caught.
+    @Test(arguments: [false, true])
+    func catchesTheSecretInJSONFromEitherKindOfWriter(escapesSlash: Bool) throws {
+        let redactor = Redactor()
+        let token = "tok/en\"with\\quote\tand-tab"
+        redactor.register(token)
+        let json: String
+        if escapesSlash {
+            json = String(decoding: try JSONSerialization.data(withJSONObject: ["t": token]), as: UTF8.self)
+            #expect(json.contains("\\/"))
+        } else {
+            json = #"{"t":"tok/en\"with\\quote\tand-tab"}"#
+        }
+        #expect(redactor.redact(json) == #"{"t":"tok/…-tab"}"#, "\(json)")
+    }
+
     @Test func ignoresVeryShortValues() {
         let redactor = Redactor()
         redactor.register("ab")

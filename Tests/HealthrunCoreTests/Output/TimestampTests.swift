@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import HealthrunReporters
+@testable import HealthrunCore
 
 @Suite struct TimestampTests {
     @Test func formatsLikeISO8601DateFormatter() {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import HealthrunReporters
+@testable import HealthrunCore
 
 @Suite struct JSONTextTests {
     /// Every scalar through the escaping loop: the fast path, which appends text that needs no

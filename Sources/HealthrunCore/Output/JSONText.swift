@@ -104,6 +104,14 @@ package enum JSONText {
         return result
     }
 
+    /// `text` escaped as inside a JSON string, without the quotes.
+    package static func escaped(_ text: String) -> String {
+        guard needsEscaping(text) else { return text }
+        var result = ""
+        escapeEachScalar(text, into: &result)
+        return result
+    }
+
     /// Appends `text` as a JSON string. Most text (names, messages, times) needs no escape and is
     /// appended whole; the scalar loop runs only for text that does.
     static func quote(_ text: String, into output: inout String) {
