@@ -39,9 +39,7 @@ struct BenchStoreCommand: AsyncParsableCommand {
         }
         try await store.write(pending)
         written += pending.results.count
-        let seconds =
-            Double(clock.duration(to: .now).components.attoseconds) / 1e18
-            + Double(clock.duration(to: .now).components.seconds)
+        let seconds = clock.duration(to: .now).seconds
         print("results=\(written) seconds=\(String(format: "%.2f", seconds)) rate=\(Int(Double(written) / seconds))")
     }
 }

@@ -102,7 +102,7 @@ struct MergeCommand: ParsableCommand {
         let groups = shards.flatMap(\.report.groups)
         let startedAt = shards.map(\.report.startedAt).min() ?? Date()
         let finishedAt = shards.map(\.report.finishedAt).max() ?? startedAt
-        let wall = Duration.milliseconds(max(0, finishedAt.timeIntervalSince(startedAt)) * 1000)
+        let wall = Duration.seconds(max(0, finishedAt.timeIntervalSince(startedAt)))
         return RunReport(
             tool: tool,
             startedAt: startedAt,

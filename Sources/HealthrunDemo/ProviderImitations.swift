@@ -1,4 +1,5 @@
 public import Foundation
+import HealthrunCore
 
 /// Loopback imitations of the services healthrun watches, answering in their documented wire
 /// formats: an LLM API proxy, OpenAI, Anthropic, GigaChat (OAuth token step included) and the
@@ -113,7 +114,7 @@ public enum ProviderImitations {
                 guard request.bodyText.hasPrefix("scope=GIGACHAT_API_") else {
                     return .json(400, #"{"code":7,"message":"scope is missing or invalid"}"#)
                 }
-                let expires = Int(Date().timeIntervalSince1970 * 1000) + 30 * 60 * 1000
+                let expires = Date().unixMilliseconds + 30 * 60 * 1000
                 return .json(200, #"{"access_token":"\#(accessToken)","expires_at":\#(expires)}"#)
             case ("GET", "/api/v1/models"):
                 guard request.header("authorization") == "Bearer \(accessToken)" else {

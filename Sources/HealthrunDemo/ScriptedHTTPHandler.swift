@@ -1,3 +1,4 @@
+import HealthrunCore
 import NIOCore
 import NIOPosix
 
@@ -83,8 +84,7 @@ final class ScriptedHTTPHandler: ChannelInboundHandler {
             finished(context: context, keepAlive: keepAlive)
         case .delayed(let pause, let next):
             loop.scheduleTask(
-                in: .nanoseconds(
-                    Int64(pause.components.seconds) * 1_000_000_000 + pause.components.attoseconds / 1_000_000_000)
+                in: .nanoseconds(pause.wholeNanoseconds)
             ) {
                 self.play(next, context: context, keepAlive: keepAlive)
             }
@@ -134,8 +134,7 @@ final class ScriptedHTTPHandler: ChannelInboundHandler {
             return
         }
         write(Array(rest.prefix(chunk)), context: context)
-        let nanoseconds = Int64(every.components.seconds) * 1_000_000_000 + every.components.attoseconds / 1_000_000_000
-        context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(nanoseconds)) {
+        context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(every.wholeNanoseconds)) {
             self.drip(rest.dropFirst(chunk), chunk: chunk, every: every, context: context, keepAlive: keepAlive)
         }
     }

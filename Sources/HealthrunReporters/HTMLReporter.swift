@@ -10,8 +10,6 @@ public struct HTMLReporter: Reporter {
     /// Creates the reporter.
     public init() {}
 
-    static let symbols: [CheckStatus: String] = [.ok: "✔", .warn: "▲", .fail: "✖", .skipped: "○"]
-
     public func render(_ report: RunReport, options: RenderOptions) throws -> [UInt8] {
         let summary = report.summary
         let slowest = max(report.checks.map(\.duration.milliseconds).max() ?? 0, 0.001)
@@ -26,13 +24,13 @@ public struct HTMLReporter: Reporter {
             </head>
             <body>
             <header class="verdict \(report.status.rawValue)" id="verdict">
-            <h1><span class="symbol" aria-hidden="true">\(Self.symbols[report.status]!)</span> \(Self.verdictText(report))</h1>
+            <h1><span class="symbol" aria-hidden="true">\(report.status.symbol)</span> \(Self.verdictText(report))</h1>
             <p class="counts">
             """
         for status in CheckStatus.allCases {
             let count = report.checks.filter { $0.status == status }.count
             html +=
-                #"<span class="count \#(status.rawValue)">\#(Self.symbols[status]!) \#(count) \#(status.rawValue)</span> "#
+                #"<span class="count \#(status.rawValue)">\#(status.symbol) \#(count) \#(status.rawValue)</span> "#
         }
         html += """
             </p>
@@ -99,7 +97,7 @@ public struct HTMLReporter: Reporter {
     }
 
     static func badge(_ status: CheckStatus) -> String {
-        "<span class=\"badge \(status.rawValue)\"><span aria-hidden=\"true\">\(symbols[status]!)</span> \(status.rawValue.uppercased())</span>"
+        "<span class=\"badge \(status.rawValue)\"><span aria-hidden=\"true\">\(status.symbol)</span> \(status.rawValue.uppercased())</span>"
     }
 
     static func verdictText(_ report: RunReport) -> String {

@@ -14,19 +14,11 @@ public struct PrometheusReporter: Reporter {
     package static let families: [(name: String, help: String, value: @Sendable (CheckResult) -> String)] = [
         ("healthrun_check_up", "1 when the check passed (ok or warn), else 0.", { $0.status.isPassing ? "1" : "0" }),
         (
-            "healthrun_check_status", "0 ok, 1 warn, 2 fail, 3 skipped.",
-            { result in
-                switch result.status {
-                case .ok: "0"
-                case .warn: "1"
-                case .fail: "2"
-                case .skipped: "3"
-                }
-            }
+            "healthrun_check_status", "0 ok, 1 warn, 2 fail, 3 skipped.", { String($0.status.code) }
         ),
         (
             "healthrun_check_duration_seconds", "Duration of the check's final attempt.",
-            { format($0.duration.milliseconds / 1000) }
+            { format($0.duration.seconds) }
         ),
         ("healthrun_check_attempts", "Attempts made (0 when skipped).", { String($0.attempts) }),
     ]
@@ -44,7 +36,7 @@ public struct PrometheusReporter: Reporter {
         text += "healthrun_run_timestamp_seconds \(Self.format(report.finishedAt.timeIntervalSince1970))\n"
         text += "# HELP healthrun_run_duration_seconds Wall time of the run.\n"
         text += "# TYPE healthrun_run_duration_seconds gauge\n"
-        text += "healthrun_run_duration_seconds \(Self.format(report.duration.milliseconds / 1000))\n"
+        text += "healthrun_run_duration_seconds \(Self.format(report.duration.seconds))\n"
         return Array(text.utf8)
     }
 

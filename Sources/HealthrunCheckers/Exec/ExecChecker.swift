@@ -79,14 +79,15 @@ enum CommandCheck {
         environment["HEALTHRUN_CHECK_NAME"] = context.name
         environment["HEALTHRUN_TIMEOUT_MS"] = String(Int(context.timeout.milliseconds))
         let outcome: ProcessRunner.Outcome
+        context.progress.waiting(for: "\(label) did not finish")
         do {
             outcome = try ProcessRunner.run(
-                arguments, environment: environment, input: input, deadline: context.deadline)
+                arguments, environment: environment, input: input, deadline: context.ioDeadline)
         } catch let failure as ProcessRunner.SpawnFailure {
             throw CheckFailure(failure.description)
         }
         if outcome.timedOut {
-            throw CheckFailure("timed out after \(DurationParser.format(context.timeout)); \(label) was stopped")
+            throw DeadlineReached(waitingFor: "\(label) did not finish and was stopped")
         }
         return PluginOutput.outcome(outcome, format: format, exitCodes: exitCodes, command: label)
     }

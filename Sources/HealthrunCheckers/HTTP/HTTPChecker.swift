@@ -75,7 +75,7 @@ public struct HTTPChecker: Checker {
 
     public func check(_ context: CheckContext) async throws -> CheckOutcome {
         let response = try await HTTPFetcher.fetch(
-            spec, client: provider.client, deadline: context.deadline, progress: context.progress)
+            spec, client: provider.client, deadline: context.ioDeadline, progress: context.progress)
         var details: [String: DetailValue] = ["status_code": .int(response.status)]
         if response.redirects > 0 {
             details["redirects"] = .int(response.redirects)
@@ -92,7 +92,7 @@ public struct HTTPChecker: Checker {
         }
         var outcome = CheckOutcome.ok(response.statusLine, details: details)
         if let certExpiryWarn {
-            try await judgeCertificate(into: &outcome, warnBefore: certExpiryWarn, deadline: context.deadline)
+            try await judgeCertificate(into: &outcome, warnBefore: certExpiryWarn, deadline: context.ioDeadline)
         }
         return outcome
     }
@@ -120,7 +120,7 @@ public struct HTTPChecker: Checker {
         if left <= 0 {
             outcome.status = .fail
             outcome.message = "TLS: certificate expired on \(formatter.string(from: expiry))"
-        } else if left < Double(warnBefore.components.seconds) {
+        } else if left < warnBefore.seconds {
             outcome.status = .warn
             outcome.message += "; certificate expires in \(Int(left / 86400)) days (\(formatter.string(from: expiry)))"
         }

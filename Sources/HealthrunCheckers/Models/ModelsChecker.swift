@@ -175,7 +175,7 @@ public struct ModelsChecker: Checker {
             pages += 1
             let spec = HTTPRequestSpec(
                 url: pageURL, headers: headers, maxBody: 8 << 20, tlsConfiguration: tlsConfiguration)
-            let response = try await HTTPFetcher.fetch(spec, client: client, deadline: context.deadline)
+            let response = try await HTTPFetcher.fetch(spec, client: client, deadline: context.ioDeadline)
             if let judged = ProviderError.judge(response, credential: "API key") { return judged }
             let page = try ModelList.parse(response.body, truncated: response.truncated)
             models += page.models
@@ -209,7 +209,7 @@ public struct ModelsChecker: Checker {
         )
         let response: FetchedResponse
         do {
-            response = try await HTTPFetcher.fetch(spec, client: client, deadline: context.deadline)
+            response = try await HTTPFetcher.fetch(spec, client: client, deadline: context.ioDeadline)
         } catch let failure as CheckFailure {
             throw CheckFailure("token request: \(failure.message)")
         }

@@ -8,6 +8,8 @@ import NIOTLS
 /// Reads the expiry date of a server's certificate with a TLS handshake of its own (the HTTP
 /// client does not expose the peer certificate).
 enum CertificateProbe {
+    /// The certificate's expiry; `deadline` (the check's ``CheckContext/ioDeadline``) bounds
+    /// the handshake.
     static func expiry(
         host: String,
         port: Int,
@@ -15,7 +17,7 @@ enum CertificateProbe {
         deadline: ContinuousClock.Instant
     ) async throws -> Date {
         let context = try NIOSSLContext(configuration: configuration)
-        let remaining = ContinuousClock.now.duration(to: deadline.advanced(by: CheckContext.ioGrace))
+        let remaining = ContinuousClock.now.duration(to: deadline)
         let handshake = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
         let serverHostname = host.first?.isNumber == true || host.contains(":") ? nil : host
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)

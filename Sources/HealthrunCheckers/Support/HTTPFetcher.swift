@@ -35,6 +35,8 @@ struct FetchedResponse: Sendable {
 enum HTTPFetcher {
     static let maximumRedirects = 10
 
+    /// Fetches `spec`, following redirects; `deadline` bounds the whole exchange: pass the
+    /// check's ``CheckContext/ioDeadline``.
     static func fetch(
         _ spec: HTTPRequestSpec,
         client: HTTPClient,
@@ -56,10 +58,9 @@ enum HTTPFetcher {
             let response: HTTPClientResponse
             progress?.waiting(for: "no answer from \(target.host):\(target.port)")
             do {
-                let remaining = max(
-                    .zero, ContinuousClock.now.duration(to: deadline.advanced(by: CheckContext.ioGrace)))
-                let nanoseconds = Int64(remaining.milliseconds * 1_000_000)
-                response = try await client.execute(request, deadline: .now() + .nanoseconds(nanoseconds))
+                let remaining = max(.zero, ContinuousClock.now.duration(to: deadline))
+                response = try await client.execute(
+                    request, deadline: .now() + .nanoseconds(remaining.wholeNanoseconds))
             } catch {
                 throw CheckFailure(NetworkErrors.describe(error, host: target.host, port: target.port))
             }

@@ -35,8 +35,7 @@ public struct TCPChecker: Checker {
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(
-                    .nanoseconds(
-                        Int64(max(1_000_000, (context.remaining + CheckContext.ioGrace).milliseconds * 1_000_000)))
+                    .nanoseconds(max(1_000_000, ContinuousClock.now.duration(to: context.ioDeadline).wholeNanoseconds))
                 )
                 .connect(host: host, port: port)
                 .get()

@@ -78,7 +78,7 @@ public struct TelegramChecker: Checker {
         )
         let response: FetchedResponse
         do {
-            response = try await HTTPFetcher.fetch(spec, client: http.client, deadline: context.deadline)
+            response = try await HTTPFetcher.fetch(spec, client: http.client, deadline: context.ioDeadline)
         } catch let failure as CheckFailure {
             throw CheckFailure("\(method): \(failure.message)")
         }
@@ -129,7 +129,7 @@ public struct TelegramChecker: Checker {
         if case .int(let errorDate)? = info["last_error_date"], let maxAge = webhook.maxErrorAge {
             let age = Date().timeIntervalSince1970 - Double(errorDate)
             details["last_error_date"] = .int(errorDate)
-            if age < Double(maxAge.duration.components.seconds) {
+            if age < maxAge.duration.seconds {
                 let text = info["last_error_message"].map { ": \($0)" } ?? ""
                 problems.append("webhook error \(Int(age))s ago\(text)")
             }

@@ -153,6 +153,13 @@ public struct Engine: Sendable {
         )
     }
 
+    /// The one wording of a timeout: `timed out after 3s: ` and what the attempt waited for
+    /// (what the checker said, else "no answer from" its target).
+    static func timedOut(_ check: CheckDefinition, waitingFor: String?) -> CheckOutcome {
+        let waitingFor = waitingFor ?? check.checker.target.map { "no answer from \($0)" }
+        return .fail("timed out after \(DurationParser.format(check.timeout))" + (waitingFor.map { ": \($0)" } ?? ""))
+    }
+
     /// Runs every attempt of one check and returns its redacted result.
     func runCheck(_ check: CheckDefinition, redactor: Redactor, logger: Logger) async -> CheckResult {
         let startedAt = Date()
@@ -188,12 +195,12 @@ public struct Engine: Sendable {
                 outcome = returned
             case .threw(let error as CheckFailure):
                 outcome = .fail(error.message, details: error.details)
+            case .threw(let error as DeadlineReached):
+                outcome = Self.timedOut(check, waitingFor: error.waitingFor ?? progress.current)
             case .threw(let error):
                 outcome = .fail(Task.isCancelled ? "run cancelled" : "error: \(error)")
             case .timedOut:
-                let waitingFor = progress.current ?? checker.target.map { "no answer from \($0)" }
-                outcome = .fail(
-                    "timed out after \(DurationParser.format(check.timeout))" + (waitingFor.map { ": \($0)" } ?? ""))
+                outcome = Self.timedOut(check, waitingFor: progress.current)
             case .cancelled:
                 return Self.skipped(check, message: "run cancelled")
             }

@@ -103,6 +103,19 @@ public struct CheckContext: Sendable {
     }
 }
 
+/// Thrown by a checker whose own I/O stopped at its ``CheckContext/ioDeadline``: the engine
+/// reports it as the timeout it is, in the one wording of timeouts ("timed out after 3s: "
+/// and what the attempt waited for), as when the engine's own deadline fires first.
+public struct DeadlineReached: Error, Sendable {
+    /// What the attempt waited for, when the checker knows better than its progress.
+    public var waitingFor: String?
+
+    /// Creates the error.
+    public init(waitingFor: String? = nil) {
+        self.waitingFor = waitingFor
+    }
+}
+
 /// What an attempt is waiting for, said by the checker as it goes, so that a timeout can say more
 /// than "timed out": `timed out after 1.5s: 200 OK from 127.0.0.1:8080, then the body did not
 /// finish`. Without it the engine names the checker's ``Checker/target``.

@@ -5,7 +5,7 @@ import HealthrunReporters
 /// The JSON bodies of the API, built from memory or the store.
 enum APIDocuments {
     static func time(_ ms: Int64) -> String {
-        Timestamp.iso8601(Date(timeIntervalSince1970: Double(ms) / 1000))
+        Timestamp.iso8601(unixMilliseconds: ms)
     }
 
     static func optional(_ value: Double?) -> JSONText {
@@ -14,7 +14,7 @@ enum APIDocuments {
 
     /// `/api/v1/status`: the JSON report, each check with `interval_ms`, `last_run_at`, `uptime_24h`.
     static func status(_ state: LiveState, defaultInterval: Duration, now: Int64) -> JSONText {
-        let report = state.report(now: Date(timeIntervalSince1970: Double(now) / 1000))
+        let report = state.report(now: Date(unixMilliseconds: now))
         let intervals = Dictionary(
             state.configuration.checks.map { ($0.name, $0.interval ?? defaultInterval) },
             uniquingKeysWith: { a, _ in a })

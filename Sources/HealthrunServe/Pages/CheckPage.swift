@@ -23,7 +23,7 @@ enum CheckPage {
     static func render(_ input: Input) -> String {
         let e = Escaping.html
         let result = input.result
-        let symbol = StatusPage.symbols[result.status]!
+        let symbol = result.status.symbol
         var html =
             StatusPage.head(title: "\(result.name): \(result.status.rawValue)", css: StatusPage.css + css) + """
                 <p class="meta"><a href="/">← all checks</a></p>

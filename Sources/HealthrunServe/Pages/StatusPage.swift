@@ -5,7 +5,6 @@ import HealthrunReporters
 /// The live status page (`GET /`): self-contained HTML (inline CSS, no external resources),
 /// readable without JavaScript; a few lines of inline script apply Server-Sent Events.
 enum StatusPage {
-    static let symbols: [CheckStatus: String] = [.ok: "✔", .warn: "▲", .fail: "✖", .skipped: "○"]
 
     /// The line read from across the room.
     static func headline(_ report: RunReport, ready: Bool) -> (text: String, status: CheckStatus) {
@@ -23,12 +22,12 @@ enum StatusPage {
     }
 
     static func render(_ state: LiveState, now: Int64) -> String {
-        let report = state.report(now: Date(timeIntervalSince1970: Double(now) / 1000))
+        let report = state.report(now: Date(unixMilliseconds: now))
         let (headline, status) = headline(report, ready: state.isReady)
         let e = Escaping.html
         var html =
             head(title: headline, css: css) + """
-                <header class="verdict \(status.rawValue)" id="verdict"><h1><span aria-hidden="true">\(symbols[status]!)</span> \(e(headline))</h1>
+                <header class="verdict \(status.rawValue)" id="verdict"><h1><span aria-hidden="true">\(status.symbol)</span> \(e(headline))</h1>
                 <p class="meta">Updated <time id="updated">\(APIDocuments.time(now))</time> · <a href="/api/v1/status">JSON</a> · <a href="/metrics">metrics</a></p></header>
                 <main>
 
@@ -48,7 +47,7 @@ enum StatusPage {
             for group in groups {
                 let carrier = group.carriedBy.map { " · carried by <b>\(e($0))</b>" } ?? ""
                 html += """
-                    <section class="group \(group.status.rawValue)"><h3><span class="badge \(group.status.rawValue)">\(symbols[group.status]!) \(group.status.rawValue)</span> \(e(group.name)) <small>\(e(group.policy.rawValue))\(carrier)</small></h3>
+                    <section class="group \(group.status.rawValue)"><h3><span class="badge \(group.status.rawValue)">\(group.status.symbol) \(group.status.rawValue)</span> \(e(group.name)) <small>\(e(group.policy.rawValue))\(carrier)</small></h3>
                     \(table(group.members.compactMap { byName[$0] }, state: state, now: now))</section>
 
                     """
@@ -98,7 +97,7 @@ enum StatusPage {
                 rollup.latency.quantile(0.95).map { "≤ " + RunReport.formatMilliseconds(.milliseconds($0)) } ?? "–"
             let latency = result.status == .skipped ? "–" : RunReport.formatMilliseconds(result.duration)
             rows += """
-                <tr id="c-\(e(result.name))" class="\(result.status.rawValue)"><td><span class="badge \(result.status.rawValue)">\(symbols[result.status]!) \(result.status.rawValue)</span></td><td><a href="/checks/\(e(result.name))">\(e(result.name))</a><div class="msg">\(e(result.message))</div></td><td class="lat">\(latency)</td><td>\(uptime)</td><td>\(p95)</td><td><div class="strip" style="background:\(strip(state.dailyUptime(result.name, now: now)))"></div></td></tr>
+                <tr id="c-\(e(result.name))" class="\(result.status.rawValue)"><td><span class="badge \(result.status.rawValue)">\(result.status.symbol) \(result.status.rawValue)</span></td><td><a href="/checks/\(e(result.name))">\(e(result.name))</a><div class="msg">\(e(result.message))</div></td><td class="lat">\(latency)</td><td>\(uptime)</td><td>\(p95)</td><td><div class="strip" style="background:\(strip(state.dailyUptime(result.name, now: now)))"></div></td></tr>
 
                 """
         }

@@ -56,7 +56,7 @@ public final class LiveState: Sendable {
                     name: name, type: check.type, status: stored.status, critical: check.critical,
                     duration: .milliseconds(stored.durationMs), attempts: stored.status == .skipped ? 0 : 1,
                     message: stored.message, group: check.group, tags: check.tags, source: check.source,
-                    startedAt: Date(timeIntervalSince1970: Double(stored.at) / 1000))
+                    startedAt: Date(unixMilliseconds: stored.at))
                 inner.lastRunAt[name] = stored.at
             }
             inner.hourly = hourly
@@ -108,7 +108,7 @@ public final class LiveState: Sendable {
                 results[check.name] = result
                 return result
             }
-            let started = inner.lastRunAt.values.min().map { Date(timeIntervalSince1970: Double($0) / 1000) } ?? now
+            let started = inner.lastRunAt.values.min().map { Date(unixMilliseconds: $0) } ?? now
             return RunReport(
                 startedAt: started, finishedAt: now, duration: .zero, checks: checks,
                 groups: GroupEvaluator.evaluate(inner.configuration.groups, results: results))

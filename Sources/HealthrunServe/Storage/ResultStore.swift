@@ -177,8 +177,9 @@ public final class ResultStore: Sendable {
             arguments += [limit]
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 StateChange(
-                    check: row["name"], at: row["at"], from: (row["from_status"] as Int?).map(CheckStatus.init(code:)),
-                    to: CheckStatus(code: row["to_status"]), message: row["message"])
+                    check: row["name"], at: row["at"],
+                    from: (row["from_status"] as Int?).map(CheckStatus.init(stored:)),
+                    to: CheckStatus(stored: row["to_status"]), message: row["message"])
             }
         }
     }
@@ -220,7 +221,7 @@ public final class ResultStore: Sendable {
         }
         return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
             StoredResult(
-                check: check, at: row["at"], status: CheckStatus(code: row["status"]),
+                check: check, at: row["at"], status: CheckStatus(stored: row["status"]),
                 durationMs: Double(row["duration_us"] as Int64) / 1000, message: row["message"])
         }
     }
@@ -236,7 +237,7 @@ public final class ResultStore: Sendable {
         for row in rows {
             let name: String = row["name"]
             latest[name] = StoredResult(
-                check: name, at: row["at"], status: CheckStatus(code: row["status"]),
+                check: name, at: row["at"], status: CheckStatus(stored: row["status"]),
                 durationMs: Double(row["duration_us"] as Int64) / 1000, message: row["message"])
         }
         return latest
@@ -309,22 +310,9 @@ public final class ResultStore: Sendable {
 }
 
 extension CheckStatus {
-    /// The integer stored for the status.
-    var code: Int {
-        switch self {
-        case .ok: 0
-        case .warn: 1
-        case .fail: 2
-        case .skipped: 3
-        }
-    }
-
-    init(code: Int) {
-        switch code {
-        case 0: self = .ok
-        case 1: self = .warn
-        case 2: self = .fail
-        default: self = .skipped
-        }
+    /// The status of a stored code; a code no status has (written by a later version) reads
+    /// as skipped.
+    init(stored code: Int) {
+        self = CheckStatus(code: code) ?? .skipped
     }
 }
