@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 public import HealthrunCore
 
 /// The JSON report (`schema_version` 1): the format other tools read.
