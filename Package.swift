@@ -139,7 +139,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HealthrunCoreTests",
-            dependencies: ["HealthrunCore", "HealthrunTesting"],
+            dependencies: ["HealthrunCore", "HealthrunTesting", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -60,7 +60,7 @@ enum RunExecution {
         let color =
             !output.noColor && environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
             && environment["TERM"] != "dumb"
-        let options = RenderOptions(color: color, environment: environment)
+        let options = RenderOptions(color: color, environment: environment, verbose: output.verbose)
         var targets = output.targets
         let stdoutTaken = targets.contains { target in
             target.format != "github"

@@ -78,7 +78,31 @@ final class PostgresConnection {
     }
 
     /// Runs `query` and returns the first column of the first row (`nil` when no rows).
+    /// The first result of a query: its columns and up to `maxRows` rows, as text.
+    struct QueryResult {
+        struct Column {
+            var name: String
+            /// Whether the column's type is a number (int2/4/8, oid, float4/8, numeric).
+            var isNumeric: Bool
+        }
+
+        var columns: [Column] = []
+        var rows: [[String?]] = []
+
+        /// The first column of the first row.
+        var firstValue: String? { rows.first?.first ?? nil }
+    }
+
+    /// OIDs of the numeric types: int8, int2, int4, oid, float4, float8, numeric.
+    static let numericTypes: Set<Oid> = [20, 21, 23, 26, 700, 701, 1700]
+
+    /// The first column of the first row of `query`'s first result, as text.
     func firstValue(of query: String, deadline: ContinuousClock.Instant) throws -> String? {
+        try run(query, maxRows: 1, deadline: deadline).firstValue
+    }
+
+    /// Runs `query` and returns its first result (at most `maxRows` rows kept).
+    func run(_ query: String, maxRows: Int, deadline: ContinuousClock.Instant) throws -> QueryResult {
         guard PQsendQuery(connection, query) == 1 else { throw CheckFailure(describeError()) }
         while true {
             let flushed = PQflush(connection)
@@ -87,7 +111,7 @@ final class PostgresConnection {
             try wait(for: Int16(POLLOUT | POLLIN), deadline: deadline, doing: "sending the query")
             _ = PQconsumeInput(connection)
         }
-        var value: String?
+        var answer = QueryResult()
         var failure: String?
         var sawResult = false
         while true {
@@ -99,8 +123,19 @@ final class PostgresConnection {
             defer { PQclear(result) }
             switch PQresultStatus(result) {
             case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_SINGLE_TUPLE:
-                if !sawResult, PQntuples(result) > 0, PQnfields(result) > 0, PQgetisnull(result, 0, 0) == 0 {
-                    value = String(cString: PQgetvalue(result, 0, 0))
+                if !sawResult {
+                    let fields = PQnfields(result)
+                    answer.columns = (0..<fields).map { column in
+                        QueryResult.Column(
+                            name: String(cString: PQfname(result, column)),
+                            isNumeric: Self.numericTypes.contains(PQftype(result, column)))
+                    }
+                    answer.rows = (0..<min(PQntuples(result), Int32(maxRows))).map { row in
+                        (0..<fields).map { column in
+                            PQgetisnull(result, row, column) == 1
+                                ? nil : String(cString: PQgetvalue(result, row, column))
+                        }
+                    }
                 }
                 sawResult = true
             default:
@@ -110,7 +145,7 @@ final class PostgresConnection {
             }
         }
         if let failure { throw CheckFailure(failure) }
-        return value
+        return answer
     }
 
     /// `15.18` from the `server_version` the server reported.

@@ -17,7 +17,8 @@ public struct ConsoleReporter: Reporter {
                 check.name,
                 check.type,
                 check.status == .skipped ? "-" : RunReport.formatMilliseconds(check.duration),
-                Self.oneLine(check.message) + (check.attempts > 1 ? " (\(check.attempts) attempts)" : ""),
+                Self.oneLine(check.message) + (check.attempts > 1 ? " (\(check.attempts) attempts)" : "")
+                    + Self.metrics(check, all: options.verbose),
             ])
         }
         let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }
@@ -63,6 +64,15 @@ public struct ConsoleReporter: Reporter {
 
     /// One line, with control characters shown as `\u{1b}` so a server's text cannot drive
     /// the terminal.
+    /// ` [body_bytes 1,234 bytes, status_code 200]`: the first three metrics (the checker puts
+    /// the telling ones first), or all of them with `-v`.
+    static func metrics(_ check: CheckResult, all: Bool) -> String {
+        guard !check.metrics.isEmpty else { return "" }
+        let shown = all ? check.metrics : Array(check.metrics.prefix(3))
+        let more = check.metrics.count - shown.count
+        return " [" + shown.map { oneLine($0.summary) }.joined(separator: ", ") + (more > 0 ? ", +\(more)" : "") + "]"
+    }
+
     static func oneLine(_ text: String) -> String {
         var result = ""
         for scalar in text.unicodeScalars {

@@ -82,6 +82,14 @@ public struct HTMLReporter: Reporter {
             for (key, value) in check.details.sorted(by: { $0.key < $1.key }) {
                 html += "<dt>\(Escaping.html(key))</dt><dd>\(Escaping.html(value.description))</dd>"
             }
+            for metric in check.metrics {
+                // A breached threshold is marked by word and colour.
+                let breach = metric.breach.map {
+                    " <span class=\"badge \($0.rawValue)\">\($0.rawValue) threshold</span>"
+                }
+                html +=
+                    "<dt class=\"metric\">\(Escaping.html(metric.seriesName))</dt><dd class=\"metric\(metric.breach.map { " breach-\($0.rawValue)" } ?? "")\">\(Escaping.html(metric.formattedValue))\(breach ?? "")</dd>"
+            }
             html += "</dl></details></td></tr>\n"
         }
         html += """

@@ -44,6 +44,7 @@ public enum JSONReportReader {
                 tags: check.tags,
                 source: parseSource(check.source),
                 details: check.details ?? [:],
+                metrics: (check.metrics ?? []).compactMap(\.metric),
                 startedAt: started
             )
         }
@@ -137,6 +138,23 @@ public enum JSONReportReader {
             var tags: [String]
             var source: String
             var details: [String: DetailValue]?
+            var metrics: [MetricItem]?
+        }
+
+        /// A metric as the report writes it; one that is not valid is dropped.
+        struct MetricItem: Decodable {
+            var name: String
+            var value: Double
+            var unit: String?
+            var labels: [String: String]?
+            var breach: CheckStatus?
+
+            var metric: Metric? {
+                guard Metric.isValidName(name), value.isFinite else { return nil }
+                let known = unit.flatMap(Metric.Unit.init(rawValue:))
+                guard unit == nil || known != nil else { return nil }
+                return Metric(name, value, unit: known, labels: labels ?? [:], breach: breach)
+            }
         }
 
         struct Group: Decodable {

@@ -58,7 +58,20 @@ public struct JSONReporter: Reporter {
             ("tags", .array(result.tags.map(JSONText.string))),
             ("source", .string(result.source.fileAndLine)),
             ("details", .object(result.details.sorted { $0.key < $1.key }.map { ($0.key, json($0.value)) })),
+            ("metrics", .array(result.metrics.map(metric))),
         ])
+    }
+
+    /// `{"name", "value", "unit"?, "labels"?, "breach"?}`.
+    package static func metric(_ metric: Metric) -> JSONText {
+        var fields: [(String, JSONText)] = [("name", .string(metric.name)), ("value", .number(metric.value))]
+        if let unit = metric.unit { fields.append(("unit", .string(unit.rawValue))) }
+        if !metric.labels.isEmpty {
+            fields.append(
+                ("labels", .object(metric.labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
+        }
+        if let breach = metric.breach { fields.append(("breach", .string(breach.rawValue))) }
+        return .object(fields)
     }
 
     package static func group(_ result: GroupResult) -> JSONText {

@@ -24,20 +24,30 @@ public struct JUnitReporter: Reporter {
             xml +=
                 #"    <testcase classname="\#(classname)" name="\#(Escaping.xml(check.name))" time="\#(Self.seconds(check.duration))""#
             let message = Escaping.xml(check.message)
+            // Metrics as properties, which Jenkins and GitLab show with the test case.
+            var properties = ""
+            if !check.metrics.isEmpty {
+                properties = "\n      <properties>\n"
+                for metric in check.metrics {
+                    properties +=
+                        "        <property name=\"\(Escaping.xml(metric.seriesName))\" value=\"\(PrometheusReporter.format(metric.value))\(metric.unit.map { " " + $0.rawValue } ?? "")\"/>\n"
+                }
+                properties += "      </properties>"
+            }
             switch check.status {
             case .ok:
-                xml += "/>\n"
+                xml += properties.isEmpty ? "/>\n" : ">\(properties)\n    </testcase>\n"
             case .warn:
-                xml += ">\n      <system-out>warn: \(message)</system-out>\n    </testcase>\n"
+                xml += ">\(properties)\n      <system-out>warn: \(message)</system-out>\n    </testcase>\n"
             case .skipped:
-                xml += ">\n      <skipped message=\"\(message)\"/>\n    </testcase>\n"
+                xml += ">\(properties)\n      <skipped message=\"\(message)\"/>\n    </testcase>\n"
             case .fail:
                 var body =
                     "\(check.type) check \(check.name) (\(check.source.fileAndLine))\(check.critical ? "" : ", not critical")"
                 body += ", \(check.attempts) attempt\(check.attempts == 1 ? "" : "s"): \(check.message)"
                 for (key, value) in check.details.sorted(by: { $0.key < $1.key }) { body += "\n\(key): \(value)" }
                 xml +=
-                    ">\n      <failure message=\"\(message)\" type=\"fail\">\(Escaping.xml(body))</failure>\n    </testcase>\n"
+                    ">\(properties)\n      <failure message=\"\(message)\" type=\"fail\">\(Escaping.xml(body))</failure>\n    </testcase>\n"
             }
         }
         xml += "  </testsuite>\n</testsuites>\n"

@@ -13,12 +13,22 @@ public enum TestCheckers {
             public var delay: ConfigDuration?
             public var secret: Secret?
             public var details: [String: DetailValue]?
+            /// Metrics every attempt reports: `{cert_expiry_days: 12}`.
+            public var metrics: [String: Double]?
+            /// The metric names it declares (a threshold on another is a config error).
+            public var declares: [String]?
         }
 
         let outcomes: [CheckOutcome]
         let delay: Duration
         public var details: [String: DetailValue] = [:]
+        /// Reported with every outcome.
+        public var metrics: [Metric] = []
+        /// What ``metricNames`` says.
+        public var declared: [String]?
         let calls = Counter()
+
+        public var metricNames: [String]? { declared }
 
         public init(outcomes: [CheckOutcome], delay: Duration = .zero) {
             self.outcomes = outcomes.isEmpty ? [.ok("ok")] : outcomes
@@ -39,6 +49,8 @@ public enum TestCheckers {
             }
             self.init(outcomes: parsed, delay: configuration.delay?.duration ?? .zero)
             details = configuration.details ?? [:]
+            metrics = (configuration.metrics ?? [:]).sorted { $0.key < $1.key }.map { Metric($0.key, $0.value) }
+            declared = configuration.declares
         }
 
         /// Attempts made so far.
@@ -49,6 +61,7 @@ public enum TestCheckers {
             if delay > .zero { try await Task.sleep(for: delay) }
             var outcome = outcomes[min(attempt, outcomes.count) - 1]
             outcome.details.merge(details) { own, _ in own }
+            outcome.metrics += metrics
             return outcome
         }
     }

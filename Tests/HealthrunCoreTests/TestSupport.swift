@@ -1,5 +1,6 @@
 import Foundation
 import HealthrunTesting
+import Logging
 
 @testable import HealthrunCore
 
@@ -27,5 +28,24 @@ func diagnostics(_ files: [(String, String)], environment: [String: String] = [:
     switch load(files, environment: environment) {
     case .success: return ["(loaded without errors)"]
     case .failure(let error): return error.diagnostics.map(\.description)
+    }
+}
+
+/// A log handler that keeps every message, for tests that assert what was logged.
+struct LogRecorder: LogHandler {
+    private let box = Locked<[String]>([])
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    /// Every message so far.
+    var messages: [String] { box.value }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        box.withLock { $0.append("\(event.message)") }
     }
 }

@@ -112,6 +112,48 @@ struct PostgresCheckerTests {
         #expect(!everything.contains(TestServer.password))
     }
 
+    @Test func numericColumnsOfTheQueryBecomeMetricsAndThresholdsJudgeThem() async throws {
+        let base = "host: 127.0.0.1\nport: ${PG_PORT}\nuser: ${PG_USER}\npassword: ${PG_PASSWORD}\ndatabase: postgres"
+        let (first, _, _) = try await TestServer.run(
+            base
+                + "\nquery: \"SELECT 120 AS tokens_in_today, 3.5::numeric AS \\\"Cost USD\\\", 'sonnet' AS model, NULL::int AS nothing\""
+                + "\nmetrics: columns\nthresholds: [{metric: tokens_in_today, warn_above: 100}]")
+        #expect(first.status == .warn, "\(first.message)")
+        #expect(first.message.hasSuffix("; tokens_in_today 120 > 100"), "\(first.message)")
+        #expect(
+            Array(first.metrics.prefix(2)) == [Metric("tokens_in_today", 120, breach: .warn), Metric("cost_usd", 3.5)])
+        #expect(first.metrics.dropFirst(2).map(\.name) == ["connect_ms", "query_ms"])
+
+        let (rows, _, _) = try await TestServer.run(
+            base + "\nquery: \"SELECT * FROM (VALUES ('sonnet', 10), ('opus', 20)) AS t(label, tokens)\""
+                + "\nexpect: {metrics: true}")
+        #expect(rows.status == .ok, "\(rows.message)")
+        #expect(
+            Array(rows.metrics.prefix(2)) == [
+                Metric("tokens", 10, labels: ["label": "sonnet"]), Metric("tokens", 20, labels: ["label": "opus"]),
+            ])
+    }
+
+    @Test func aStandbyReportsHowFarBehindItReplays() async throws {
+        let standby = ProcessInfo.processInfo.environment["HEALTHRUN_TEST_PG_STANDBY_PORT"] ?? ""
+        try #require(!standby.isEmpty, "scripts/postgres.sh starts a standby")
+        let login = "host: 127.0.0.1\nuser: ${PG_USER}\npassword: ${PG_PASSWORD}\ndatabase: postgres"
+        // A committed transaction on the primary gives the standby a replay time.
+        let (primary, _, _) = try await TestServer.run(login + "\nport: ${PG_PORT}\nquery: SELECT txid_current()")
+        #expect(primary.status == .ok, "\(primary.message)")
+        #expect(!primary.metrics.contains { $0.name == "replication_lag_s" }, "the primary is no standby")
+        var lag: Metric?
+        let giveUp = ContinuousClock.now + .seconds(5)
+        while lag == nil, ContinuousClock.now < giveUp {
+            let (reads, _, _) = try await TestServer.run(login + "\nport: \(standby)")
+            lag = reads.metrics.first { $0.name == "replication_lag_s" }
+            if lag == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let measured = try #require(lag, "the standby reported no replication_lag_s")
+        #expect(measured.unit == .s)
+        #expect(measured.value >= 0)
+    }
+
     @Test func manyPingsInParallel() async throws {
         var registry = CheckerRegistry()
         registry.registerPostgres()

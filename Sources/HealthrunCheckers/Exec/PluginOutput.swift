@@ -126,7 +126,8 @@ enum PluginOutput {
         case notJSON
     }
 
-    /// `{"status": "ok|warn|fail", "message": …, "details": {…}, "metrics": {name: number}}`.
+    /// `{"status": "ok|warn|fail", "message": …, "details": {…}, "metrics": [{"name", "value",
+    /// "unit"?, "labels"?}]}`; `"metrics": {name: number}` is read too.
     static func jsonOutcome(_ stdout: [UInt8], details: [String: DetailValue]) -> JSONAnswer {
         let trimmed = stdout.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
         guard trimmed.first == UInt8(ascii: "{") else { return .notJSON }
@@ -149,16 +150,69 @@ enum PluginOutput {
         }
         var details = details
         if case .object(let own)? = object["details"] { details.merge(own) { _, new in new } }
-        if case .object(let metrics)? = object["metrics"] {
-            details["metrics"] = .object(
-                metrics.filter {
-                    if case .int = $0.value { true } else if case .double = $0.value { true } else { false }
-                })
+        var metrics: [Metric] = []
+        switch object["metrics"] {
+        case .object(let numbers)?:
+            let kept = numbers.filter { $0.value.number != nil }
+            details["metrics"] = .object(kept)
+            for (name, value) in kept.sorted(by: { $0.key < $1.key }) {
+                if let number = value.number, let name = Metric.name(from: name) {
+                    metrics.append(Metric(name, number))
+                }
+            }
+        case .array(let items)?:
+            metrics = items.compactMap(Self.metric)
+        default:
+            break
         }
         var message = ""
         if case .string(let text)? = object["message"] { message = Snippet.of(Array(text.utf8), limit: 500) }
         return .outcome(
-            CheckOutcome(status: status, message: message.isEmpty ? status.rawValue : message, details: details))
+            CheckOutcome(
+                status: status, message: message.isEmpty ? status.rawValue : message, details: details,
+                metrics: metrics))
+    }
+
+    /// One `{"name", "value", "unit"?, "labels"?}` item; `nil` when it is not one (a bad name,
+    /// a value that is not a number, a unit healthrun does not have).
+    static func metric(_ item: DetailValue) -> Metric? {
+        guard case .object(let fields) = item, case .string(let name)? = fields["name"], Metric.isValidName(name),
+            let value = fields["value"]?.number, value.isFinite
+        else { return nil }
+        var unit: Metric.Unit?
+        if case .string(let text)? = fields["unit"] {
+            guard let known = Metric.Unit(rawValue: text) else { return nil }
+            unit = known
+        }
+        var labels: [String: String] = [:]
+        if case .object(let given)? = fields["labels"] {
+            for (key, value) in given.prefix(16) {
+                if case .string(let text) = value { labels[key] = text } else { labels[key] = value.description }
+            }
+        }
+        return Metric(name, value, unit: unit, labels: labels)
+    }
+
+    /// A perfdata item as a metric, its UOM mapped as the Nagios guidelines define them: `s`
+    /// and `ms` kept, `us` to ms, `B`/`KB`/`MB`/`GB`/`TB` to bytes (×1024 each step), `%` to
+    /// a ratio (÷100), `c` and none to a count. Another UOM keeps the number without a unit.
+    static func metric(_ datum: PerfDatum) -> Metric? {
+        guard let value = datum.value, value.isFinite, let name = Metric.name(from: datum.label) else { return nil }
+        let byteSteps = ["B": 0, "KB": 1, "MB": 2, "GB": 3, "TB": 4]
+        switch datum.unit {
+        case "s": return Metric(name, value, unit: .s)
+        case "ms": return Metric(name, value, unit: .ms)
+        case "us": return Metric(name, value / 1000, unit: .ms)
+        case "%": return Metric(name, value / 100, unit: .ratio)
+        case "c", "": return Metric(name, value, unit: .count)
+        default:
+            if let steps = byteSteps[datum.unit.uppercased()] {
+                var bytes = value
+                for _ in 0..<steps { bytes *= 1024 }
+                return Metric(name, bytes, unit: .bytes)
+            }
+            return Metric(name, value)
+        }
     }
 
     /// Foundation's one-line account of why bytes are not JSON ("Unexpected end of file during
@@ -215,6 +269,7 @@ enum PluginOutput {
             details["metrics"] = .object(metrics)
             details["perfdata"] = .array(perfdata)
         }
+        let measured = perf.compactMap(Self.metric)
         message = Snippet.of(Array(message.trimmingCharacters(in: .whitespaces).utf8), limit: 500)
         let printedNothing = message.isEmpty
         if printedNothing {
@@ -223,17 +278,21 @@ enum PluginOutput {
                 "\(command) exited with status \(code) and printed nothing"
                 + (stderrLine.isEmpty ? "" : "; stderr: \(stderrLine)")
         }
+        var outcome: CheckOutcome
         if exitCodes == .zeroOK, code != 0 {
-            return .fail(
+            outcome = .fail(
                 printedNothing ? message : "\(command) exited with status \(code): \(message)", details: details)
+        } else {
+            switch code {
+            case 0: outcome = .ok(message, details: details)
+            case 1: outcome = .warn(message, details: details)
+            case 2: outcome = .fail(message, details: details)
+            case 3: outcome = .fail(message.hasPrefix("UNKNOWN") ? message : "UNKNOWN: \(message)", details: details)
+            default: outcome = .fail("\(command) exited with status \(code): \(message)", details: details)
+            }
         }
-        switch code {
-        case 0: return .ok(message, details: details)
-        case 1: return .warn(message, details: details)
-        case 2: return .fail(message, details: details)
-        case 3: return .fail(message.hasPrefix("UNKNOWN") ? message : "UNKNOWN: \(message)", details: details)
-        default: return .fail("\(command) exited with status \(code): \(message)", details: details)
-        }
+        outcome.metrics = measured
+        return outcome
     }
 
     static func firstLine(_ bytes: [UInt8]) -> String {

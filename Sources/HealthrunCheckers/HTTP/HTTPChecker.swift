@@ -73,6 +73,8 @@ public struct HTTPChecker: Checker {
         self.provider = provider
     }
 
+    public var metricNames: [String]? { ["status_code", "body_bytes", "cert_expiry_days"] }
+
     public func check(_ context: CheckContext) async throws -> CheckOutcome {
         let response = try await HTTPFetcher.fetch(
             spec, client: provider.client, deadline: context.ioDeadline, progress: context.progress)
@@ -82,15 +84,19 @@ public struct HTTPChecker: Checker {
             details["final_url"] = .string(response.url)
         }
         if response.truncated { details["body_truncated"] = true }
+        let metrics = [
+            Metric("body_bytes", Double(response.body.count), unit: .bytes),
+            Metric("status_code", Double(response.status)),
+        ]
         guard status.matches(response.status) else {
             var message = "expected status \(status), got \(response.statusLine)"
             if !response.body.isEmpty { message += ": \(Snippet.of(response.body, limit: 100))" }
-            return .fail(message, details: details)
+            return .fail(message, details: details, metrics: metrics)
         }
         if let problem = expectation.problem(with: response, jsonPaths: jsonPaths) {
-            return .fail(problem, details: details)
+            return .fail(problem, details: details, metrics: metrics)
         }
-        var outcome = CheckOutcome.ok(response.statusLine, details: details)
+        var outcome = CheckOutcome.ok(response.statusLine, details: details, metrics: metrics)
         if let certExpiryWarn {
             try await judgeCertificate(into: &outcome, warnBefore: certExpiryWarn, deadline: context.ioDeadline)
         }
@@ -117,6 +123,8 @@ public struct HTTPChecker: Checker {
         let formatter = ISO8601DateFormatter()
         let left = expiry.timeIntervalSinceNow
         outcome.details["cert_expires_at"] = .string(formatter.string(from: expiry))
+        // Whole days left, as Nagios' check_http -C counts them; first: it is the telling one.
+        outcome.metrics.insert(Metric("cert_expiry_days", (left / 86400).rounded(.down)), at: 0)
         if left <= 0 {
             outcome.status = .fail
             outcome.message = "TLS: certificate expired on \(formatter.string(from: expiry))"

@@ -150,6 +150,8 @@ public struct ModelsChecker: Checker {
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
+    public var metricNames: [String]? { ["model_count"] }
+
     public func check(_ context: CheckContext) async throws -> CheckOutcome {
         let client = http.client
         let start = ContinuousClock.now
@@ -236,6 +238,7 @@ public struct ModelsChecker: Checker {
             "count": .int(models.count),
         ]
         if pages > 1 { details["pages"] = .int(pages) }
+        let metrics = [Metric("model_count", Double(models.count), unit: .count)]
         let listed =
             models.prefix(10).map(\.label).joined(separator: ", ")
             + (models.count > 10 ? ", +\(models.count - 10) more" : "")
@@ -247,12 +250,15 @@ public struct ModelsChecker: Checker {
             let names = missing.map { "'\($0)'" }.joined(separator: ", ")
             let available =
                 models.isEmpty ? "none listed" : "available: \(models.prefix(20).map(\.id).joined(separator: ", "))"
-            return .fail("model\(missing.count == 1 ? "" : "s") \(names) not found; \(available)", details: details)
+            return .fail(
+                "model\(missing.count == 1 ? "" : "s") \(names) not found; \(available)", details: details,
+                metrics: metrics)
         }
         if models.count < minModels {
-            return .fail("\(models.count) models listed, expected at least \(minModels)", details: details)
+            return .fail(
+                "\(models.count) models listed, expected at least \(minModels)", details: details, metrics: metrics)
         }
-        return .ok(summary, details: details)
+        return .ok(summary, details: details, metrics: metrics)
     }
 
     static func adding(_ name: String, _ value: String, to url: String) -> String {

@@ -104,6 +104,8 @@ public struct TelegramChecker: Checker {
         return result
     }
 
+    public var metricNames: [String]? { ["webhook_pending_updates"] }
+
     public func check(_ context: CheckContext) async throws -> CheckOutcome {
         let me = try await call("getMe", context: context)
         guard case .bool(true)? = me["is_bot"] else {
@@ -120,8 +122,10 @@ public struct TelegramChecker: Checker {
         guard let webhook else { return .ok(message, details: details) }
         let info = try await call("getWebhookInfo", context: context)
         var problems: [String] = []
+        var metrics: [Metric] = []
         if case .int(let pending)? = info["pending_update_count"] {
             details["pending_update_count"] = .int(pending)
+            metrics.append(Metric("webhook_pending_updates", Double(pending), unit: .count))
             if let maxPending = webhook.maxPending, pending > maxPending {
                 problems.append("\(pending) updates pending (more than \(maxPending))")
             }
@@ -137,8 +141,8 @@ public struct TelegramChecker: Checker {
         if case .string(let url)? = info["url"] { details["webhook_url"] = .string(url) }
         guard problems.isEmpty else {
             message += "; " + problems.joined(separator: "; ")
-            return .warn(message, details: details)
+            return .warn(message, details: details, metrics: metrics)
         }
-        return .ok(message, details: details)
+        return .ok(message, details: details, metrics: metrics)
     }
 }

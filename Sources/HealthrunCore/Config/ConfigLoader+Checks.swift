@@ -4,6 +4,7 @@ extension ConfigLoader {
     /// The keys the core reads on every check, whatever its type.
     static let coreCheckKeys = [
         "name", "type", "timeout", "retries", "retry_delay", "critical", "tags", "group", "depends_on", "warn_latency",
+        "thresholds",
     ]
     static let coreDefaultsKeys = ["timeout", "retries", "retry_delay", "critical", "tags", "warn_latency"]
 
@@ -209,6 +210,7 @@ extension ConfigLoader {
         let group = reader.read("group", as: String.self)
         let dependsOn = reader.read("depends_on", as: [String].self) ?? []
         let warnLatency = reader.read("warn_latency", as: ConfigDuration.self)?.duration
+        let thresholds = reader.readEach("thresholds", as: Threshold.self) ?? []
         let ownSettings = readExtensionKeys(&reader, located: true)
         var diagnostics = reader.diagnostics
         defer { state.diagnostics += diagnostics }
@@ -355,6 +357,17 @@ extension ConfigLoader {
             return undefinedLines.contains(line)
         }
 
+        if let known = checker?.metricNames {
+            for (index, threshold) in thresholds.enumerated() where !known.contains(threshold.metric) {
+                let hint = Suggestions.nearest(to: threshold.metric, in: known).map { "did you mean '\($0)'?" }
+                diagnostics.append(
+                    Diagnostic(
+                        "\(label) never reports metric '\(threshold.metric)'",
+                        at: thresholdMetricLocation(in: mapping, item: index, session: session),
+                        hints: [hint ?? "its metrics: \(known.joined(separator: ", "))"]))
+            }
+        }
+
         guard let name, nameIsValid, let type, let checker else { return }
         var allTags = defaults.tags
         for tag in tags where !allTags.contains(tag) { allTags.append(tag) }
@@ -382,11 +395,25 @@ extension ConfigLoader {
                 group: group,
                 dependsOn: dependsOn,
                 warnLatency: warnLatency ?? defaults.warnLatency,
+                thresholds: thresholds,
                 settings: settings,
                 source: checkLocation,
                 checker: checker
             )
         )
+    }
+
+    /// Where `metric:` of item `index` of a check's `thresholds:` is written.
+    private func thresholdMetricLocation(in mapping: Node.Mapping, item index: Int, session: DecodingSession)
+        -> SourceLocation
+    {
+        guard case .sequence(let items)? = mapping.value(forKey: "thresholds"), items.indices.contains(index) else {
+            return session.location(of: mapping.mark)
+        }
+        guard case .mapping(let threshold) = items[index], let metric = threshold.value(forKey: "metric") else {
+            return session.location(of: items[index])
+        }
+        return session.location(of: metric)
     }
 
     /// Reports keys nothing asked for in mappings opened below `root` (`alert:` under `defaults:`).

@@ -33,6 +33,36 @@ struct FieldReader {
         return nil
     }
 
+    /// The items of the list under `key`, each decoded on its own so that every bad item is
+    /// reported; `nil` when absent or not a list (then a diagnostic is kept). Bad items are left out.
+    mutating func readEach<T: Decodable>(_ key: String, as type: T.Type = T.self) -> [T]? {
+        session.touch(key, in: mapping)
+        guard let node = mapping.value(forKey: key) else { return nil }
+        guard case .sequence(let items) = node else {
+            diagnostics.append(Diagnostic("'\(key)' must be a list", at: session.location(of: node)))
+            return nil
+        }
+        var values: [T] = []
+        for (index, item) in items.enumerated() {
+            do {
+                let path = [AnyCodingKey(stringValue: key), AnyCodingKey(intValue: index)]
+                let decoder = try NodeDecoder(node: item, session: session, codingPath: path)
+                do {
+                    values.append(try decoder.decode(T.self))
+                } catch let error as ConfigValueError {
+                    diagnostics.append(
+                        Diagnostic(error.message, at: decoder.locate(error.field), hints: error.hint.map { [$0] } ?? [])
+                    )
+                }
+            } catch let failure as NodeDecodingFailure {
+                diagnostics.append(failure.diagnostic)
+            } catch {
+                diagnostics.append(Diagnostic("invalid item of '\(key)': \(error)", at: session.location(of: item)))
+            }
+        }
+        return values
+    }
+
     /// Marks `key` as known without decoding it (a key another command reads).
     func skip(_ key: String) {
         session.touch(key, in: mapping)

@@ -194,7 +194,7 @@ public struct Engine: Sendable {
             case .returned(let returned):
                 outcome = returned
             case .threw(let error as CheckFailure):
-                outcome = .fail(error.message, details: error.details)
+                outcome = .fail(error.message, details: error.details, metrics: error.metrics)
             case .threw(let error as DeadlineReached):
                 outcome = Self.timedOut(check, waitingFor: error.waitingFor ?? progress.current)
             case .threw(let error):
@@ -221,6 +221,16 @@ public struct Engine: Sendable {
             outcome.status = .warn
             outcome.message += " (slower than \(DurationParser.format(limit)))"
         }
+        // A checker or plugin may report what is not a metric: keep what is.
+        outcome.metrics.removeAll { !Metric.isValidName($0.name) || !$0.value.isFinite }
+        if !check.thresholds.isEmpty {
+            for threshold in outcome.judge(check.thresholds) where outcome.status != .fail {
+                let labels = threshold.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                checkLogger.warning(
+                    "threshold not judged: the check reported no metric '\(threshold.metric)'\(labels.isEmpty ? "" : " with labels \(labels.joined(separator: ","))")"
+                )
+            }
+        }
         var details: [String: DetailValue] = [:]
         if let target = check.checker.target { details["target"] = .string(redactor.redact(target)) }
         for (key, value) in outcome.details {
@@ -238,6 +248,11 @@ public struct Engine: Sendable {
             tags: check.tags,
             source: check.source,
             details: details,
+            metrics: outcome.metrics.map { metric in
+                var metric = metric
+                if !metric.labels.isEmpty { metric.labels = metric.labels.mapValues(redactor.redact) }
+                return metric
+            },
             startedAt: startedAt
         )
     }

@@ -20,6 +20,8 @@ public struct CheckDefinition: Sendable {
     public var dependsOn: [String]
     /// Slower than this turns ok into warn.
     public var warnLatency: Duration?
+    /// Bounds on the check's metrics, judged after its own verdict.
+    public var thresholds: [Threshold]
     /// Values of the keys that modules above the core registered (serve's `interval` and
     /// `alert`), with its file's `defaults:` applied.
     public var settings: ConfigValues
@@ -40,6 +42,7 @@ public struct CheckDefinition: Sendable {
         group: String? = nil,
         dependsOn: [String] = [],
         warnLatency: Duration? = nil,
+        thresholds: [Threshold] = [],
         settings: ConfigValues = ConfigValues(),
         source: SourceLocation,
         checker: any Checker
@@ -54,6 +57,7 @@ public struct CheckDefinition: Sendable {
         self.group = group
         self.dependsOn = dependsOn
         self.warnLatency = warnLatency
+        self.thresholds = thresholds
         self.settings = settings
         self.source = source
         self.checker = checker

@@ -6,27 +6,38 @@ public struct CheckOutcome: Sendable, Hashable {
     public var message: String
     /// Structured facts for reports: status code, model ids, server version.
     public var details: [String: DetailValue]
+    /// The numbers measured, most telling first (the console shows the first three).
+    public var metrics: [Metric]
 
     /// Creates an outcome.
-    public init(status: CheckStatus, message: String, details: [String: DetailValue] = [:]) {
+    public init(
+        status: CheckStatus, message: String, details: [String: DetailValue] = [:], metrics: [Metric] = []
+    ) {
         self.status = status
         self.message = message
         self.details = details
+        self.metrics = metrics
     }
 
     /// A passing outcome.
-    public static func ok(_ message: String, details: [String: DetailValue] = [:]) -> CheckOutcome {
-        CheckOutcome(status: .ok, message: message, details: details)
+    public static func ok(
+        _ message: String, details: [String: DetailValue] = [:], metrics: [Metric] = []
+    ) -> CheckOutcome {
+        CheckOutcome(status: .ok, message: message, details: details, metrics: metrics)
     }
 
     /// A warning outcome.
-    public static func warn(_ message: String, details: [String: DetailValue] = [:]) -> CheckOutcome {
-        CheckOutcome(status: .warn, message: message, details: details)
+    public static func warn(
+        _ message: String, details: [String: DetailValue] = [:], metrics: [Metric] = []
+    ) -> CheckOutcome {
+        CheckOutcome(status: .warn, message: message, details: details, metrics: metrics)
     }
 
     /// A failing outcome.
-    public static func fail(_ message: String, details: [String: DetailValue] = [:]) -> CheckOutcome {
-        CheckOutcome(status: .fail, message: message, details: details)
+    public static func fail(
+        _ message: String, details: [String: DetailValue] = [:], metrics: [Metric] = []
+    ) -> CheckOutcome {
+        CheckOutcome(status: .fail, message: message, details: details, metrics: metrics)
     }
 }
 
@@ -38,11 +49,14 @@ public struct CheckFailure: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// Details for the result.
     public var details: [String: DetailValue]
+    /// Numbers measured before it failed (an HTTP status code, say).
+    public var metrics: [Metric]
 
     /// Creates the failure.
-    public init(_ message: String, details: [String: DetailValue] = [:]) {
+    public init(_ message: String, details: [String: DetailValue] = [:], metrics: [Metric] = []) {
         self.message = message
         self.details = details
+        self.metrics = metrics
     }
 
     public var description: String { message }

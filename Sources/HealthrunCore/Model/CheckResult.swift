@@ -24,6 +24,8 @@ public struct CheckResult: Sendable, Hashable {
     public var source: SourceLocation
     /// Structured facts, redacted.
     public var details: [String: DetailValue]
+    /// The numbers measured (label values redacted), thresholds judged on them.
+    public var metrics: [Metric]
     /// When the first attempt started (or when it was skipped).
     public var startedAt: Date
 
@@ -40,6 +42,7 @@ public struct CheckResult: Sendable, Hashable {
         tags: [String],
         source: SourceLocation,
         details: [String: DetailValue] = [:],
+        metrics: [Metric] = [],
         startedAt: Date = Date()
     ) {
         self.name = name
@@ -53,6 +56,7 @@ public struct CheckResult: Sendable, Hashable {
         self.tags = tags
         self.source = source
         self.details = details
+        self.metrics = metrics
         self.startedAt = startedAt
     }
 }

@@ -10,6 +10,15 @@ public enum DetailValue: Sendable, Hashable, Codable, CustomStringConvertible {
     case object([String: DetailValue])
     case null
 
+    /// The number, for `.int` and `.double`.
+    public var number: Double? {
+        switch self {
+        case .int(let value): Double(value)
+        case .double(let value): value
+        default: nil
+        }
+    }
+
     public init(from decoder: any Decoder) throws {
         if let nodeDecoder = decoder as? NodeDecoder {
             self = try Self.decode(from: nodeDecoder)

@@ -30,12 +30,19 @@ public protocol Checker: Sendable {
     /// query, `host:port`, a command. Never a secret (it is masked anyway). The engine puts it
     /// in every result's `details.target` and names it when the attempt times out.
     var target: String? { get }
+
+    /// Every metric name this configured check can report, when the type knows them: a
+    /// threshold on another name is then a located configuration error (with did-you-mean).
+    /// `nil` (the default) when it cannot say, as for a plugin or a query's columns.
+    var metricNames: [String]? { get }
 }
 
 extension Checker {
     public static var mayBlock: Bool { true }
 
     public var target: String? { nil }
+
+    public var metricNames: [String]? { nil }
 }
 
 /// Target text for URLs: scheme, host, port and path; no user, password, query or fragment

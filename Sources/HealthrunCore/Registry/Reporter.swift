@@ -15,11 +15,14 @@ public struct RenderOptions: Sendable {
     public var color: Bool
     /// The process environment, for formats that read CI variables.
     public var environment: [String: String]
+    /// `-v`: show everything (the console prints every metric, not the first three).
+    public var verbose: Bool
 
     /// Creates options.
-    public init(color: Bool = false, environment: [String: String] = [:]) {
+    public init(color: Bool = false, environment: [String: String] = [:], verbose: Bool = false) {
         self.color = color
         self.environment = environment
+        self.verbose = verbose
     }
 }
 

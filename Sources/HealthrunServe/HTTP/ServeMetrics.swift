@@ -14,6 +14,8 @@ enum ServeMetrics {
                 text += "\(family.name){\(PrometheusReporter.labels(check))} \(family.value(check))\n"
             }
         }
+        // The latest value of each metric series (history and charts: a later step).
+        text += PrometheusReporter.metricSeries(report.checks.filter { state.latest($0.name) != nil })
         text +=
             "# HELP healthrun_check_uptime_ratio Passing runs over runs that ran: 24h over hours, 7d/30d/90d over UTC days.\n"
         text += "# TYPE healthrun_check_uptime_ratio gauge\n"

@@ -28,6 +28,11 @@ import Testing
         ("server", "tls: {ca_file: CA, cert_expiry_warn: 1000h}", .warn, "; certificate expires in 29 days"),
         ("server", "tls: {ca_file: CA, cert_expiry_warn: 24h}", .ok, "200 OK"),
         ("expired", "tls: {insecure: true, cert_expiry_warn: 24h}", .fail, "TLS: certificate expired on "),
+        (
+            "server",
+            "tls: {ca_file: CA, cert_expiry_warn: 24h}\nthresholds: [{metric: cert_expiry_days, warn_below: 60}]",
+            .warn, "200 OK; cert_expiry_days 29 < 60"
+        ),
     ])
     func certificates(served: String, tls: String, status: CheckStatus, message: String) async throws {
         let certificates = try await Self.certificates.value
@@ -41,6 +46,9 @@ import Testing
             "\(run.result.message)")
         if tls.contains("cert_expiry_warn"), status != .fail {
             #expect(run.result.details["cert_expires_at"] != nil)
+            // The certificate is made to last 30 days: 29 whole days are left.
+            #expect(
+                run.result.metrics.first == Metric("cert_expiry_days", 29, breach: tls.contains("60") ? .warn : nil))
         }
     }
 
