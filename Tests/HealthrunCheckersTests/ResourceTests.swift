@@ -42,7 +42,14 @@ import Testing
             let run = try await CheckHarness.run(yaml, plugins: plugins.path)
             #expect(run.report.summary.ok == 3)
         }
-        try await Task.sleep(for: .milliseconds(200))
+        // Closed connections and reaped children settle asynchronously: wait for them (bounded)
+        // rather than for a fixed time.
+        let giveUp = ContinuousClock.now + .seconds(2)
+        while Self.openDescriptors() - descriptorsBefore > 4 || !Self.childProcesses().isEmpty,
+            ContinuousClock.now < giveUp
+        {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let descriptorsAfter = Self.openDescriptors()
         #expect(
             descriptorsAfter - descriptorsBefore <= 4,

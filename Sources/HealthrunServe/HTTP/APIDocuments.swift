@@ -66,6 +66,51 @@ enum APIDocuments {
         ])
     }
 
+    /// `{"check", "window", "step_s", "series": [{"metric", "unit", "labels", "points": [[ms, v]],
+    /// "min"?, "max"?}]}`; min and max (same times as the points) for rollups only.
+    static func metrics(check: String, window: String, stepSeconds: Int, series: [MetricSeries]) -> JSONText {
+        .object([
+            ("check", .string(check)), ("window", .string(window)), ("step_s", .integer(stepSeconds)),
+            (
+                "series",
+                .array(
+                    series.map { series in
+                        var fields: [(String, JSONText)] = [
+                            ("metric", .string(series.name)),
+                            ("unit", series.unit.map { .string($0.rawValue) } ?? .null),
+                            (
+                                "labels",
+                                .object(series.labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
+                            ),
+                            (
+                                "points",
+                                .array(series.points.map { .array([.integer(Int($0.at)), .number($0.value)]) })
+                            ),
+                        ]
+                        if series.points.contains(where: { $0.min != nil }) {
+                            fields.append(
+                                (
+                                    "min",
+                                    .array(
+                                        series.points.map {
+                                            .array([.integer(Int($0.at)), $0.min.map(JSONText.number) ?? .null])
+                                        })
+                                ))
+                            fields.append(
+                                (
+                                    "max",
+                                    .array(
+                                        series.points.map {
+                                            .array([.integer(Int($0.at)), $0.max.map(JSONText.number) ?? .null])
+                                        })
+                                ))
+                        }
+                        return .object(fields)
+                    })
+            ),
+        ])
+    }
+
     static func change(_ change: StateChange) -> JSONText {
         .object([
             ("check", .string(change.check)), ("at", .string(time(change.at))),

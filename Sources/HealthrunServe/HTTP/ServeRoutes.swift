@@ -71,6 +71,41 @@ public enum ServeRoutes {
             let rollup = try await summary(runtime, check: name, hours: hours, now: now())
             return json(APIDocuments.summary(check: name, window: window, rollup: rollup))
         }
+        get("/api/v1/checks/:name/metrics") { request, context in
+            let name = context.parameters.get("name") ?? ""
+            guard let check = state.configuration.checks.first(where: { $0.name == name }) else {
+                return notFound(name)
+            }
+            let window = request.uri.queryParameters.get("window") ?? "24h"
+            guard let hours = windows[window] else {
+                return json(
+                    APIDocuments.error("unknown window '\(window)'; use one of: 24h, 7d, 30d, 90d"), status: .badRequest
+                )
+            }
+            // 24 h of raw points; longer windows from the hourly rollups (average, min, max).
+            let resolution: Resolution? = hours > 24 ? .hourly : nil
+            let since = now() - Int64(hours) * Resolution.hourly.rawValue
+            var series = try await runtime.store.metricSeries(check: name, since: since, resolution: resolution)
+            if let metric = request.uri.queryParameters.get("metric").map({ String($0) }) {
+                let known = Set(series.map(\.name)).sorted()
+                guard known.contains(metric) else {
+                    return json(
+                        APIDocuments.error(
+                            "check '\(name)' has no metric '\(metric)'",
+                            hints: [
+                                known.isEmpty
+                                    ? "it has reported no metric yet" : "its metrics: \(known.joined(separator: ", "))"
+                            ]),
+                        status: .badRequest)
+                }
+                series = series.filter { $0.name == metric }
+            }
+            // Raw points come every interval (at least a second); rollups every hour.
+            let step =
+                resolution.map { Int($0.rawValue / 1000) }
+                ?? max(1, Int((check.interval ?? runtime.options.defaultInterval).seconds.rounded()))
+            return json(APIDocuments.metrics(check: name, window: window, stepSeconds: step, series: series))
+        }
         get("/api/v1/events") { request, _ in
             let check = request.uri.queryParameters.get("check").map { String($0) }
             if let check, !state.configuration.checks.contains(where: { $0.name == check }) { return notFound(check) }

@@ -37,7 +37,7 @@ final class CheckRunner: Sendable {
         writer.add(
             StoredResult(
                 check: result.name, at: at, status: result.status, durationMs: result.duration.milliseconds,
-                message: result.message),
+                message: result.message, metrics: result.metrics),
             change: change, alertState: alertState.map { (check.name, $0) })
     }
 }

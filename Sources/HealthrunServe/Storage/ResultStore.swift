@@ -47,6 +47,24 @@ public final class ResultStore: Sendable {
                     CREATE TABLE alert_state (check_id INTEGER PRIMARY KEY, state BLOB NOT NULL);
                     """)
         }
+        migrator.registerMigration("v2 metrics") { db in
+            // Series are interned: a check's metric name, unit and label set (canonical JSON).
+            // Rollups keep count, sum, min, max and the last value per series and bucket.
+            try db.execute(
+                sql: """
+                    CREATE TABLE series (
+                        id INTEGER PRIMARY KEY, check_id INTEGER NOT NULL, name TEXT NOT NULL, unit TEXT NOT NULL,
+                        labels TEXT NOT NULL, UNIQUE (check_id, name, labels));
+                    CREATE TABLE metric_points (series_id INTEGER NOT NULL, at INTEGER NOT NULL, value REAL NOT NULL);
+                    CREATE INDEX metric_points_by_series ON metric_points (series_id, at);
+                    CREATE INDEX metric_points_by_time ON metric_points (at);
+                    CREATE TABLE metric_rollups (
+                        series_id INTEGER NOT NULL, resolution INTEGER NOT NULL, bucket INTEGER NOT NULL,
+                        count INTEGER NOT NULL, sum_value REAL NOT NULL, min_value REAL NOT NULL,
+                        max_value REAL NOT NULL, last_at INTEGER NOT NULL, last_value REAL NOT NULL,
+                        PRIMARY KEY (series_id, resolution, bucket)) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 
@@ -109,6 +127,7 @@ public final class ResultStore: Sendable {
                 rollup.latency.encoded,
             ])
         }
+        try writeMetrics(batch.results, in: db, checkID: id)
         let insertEvent = try db.cachedStatement(
             sql: "INSERT INTO events (check_id, at, from_status, to_status, message) VALUES (?, ?, ?, ?, ?)")
         for change in batch.changes {
@@ -120,6 +139,62 @@ public final class ResultStore: Sendable {
             sql: "INSERT OR REPLACE INTO alert_state (check_id, state) VALUES (?, ?)")
         for (check, state) in batch.alertStates {
             try saveState.execute(arguments: [try id(check), Data(state)])
+        }
+    }
+
+    /// Writes each result's metrics as points of their series, and merges them into the
+    /// series' hourly and daily rollups.
+    private static func writeMetrics(
+        _ results: [StoredResult], in db: Database, checkID: (String) throws -> Int64
+    ) throws {
+        guard results.contains(where: { !$0.metrics.isEmpty }) else { return }
+        let insertSeries = try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO series (check_id, name, unit, labels) VALUES (?, ?, ?, ?)")
+        let findSeries = try db.cachedStatement(
+            sql: "SELECT id FROM series WHERE check_id = ? AND name = ? AND labels = ?")
+        let insertPoint = try db.cachedStatement(
+            sql: "INSERT INTO metric_points (series_id, at, value) VALUES (?, ?, ?)")
+        var seriesIDs: [String: Int64] = [:]
+        var rollups: [RollupKey: MetricRollup] = [:]
+        for result in results where !result.metrics.isEmpty {
+            let check = try checkID(result.check)
+            for metric in result.metrics {
+                let labels = MetricSeries.canonical(metric.labels)
+                let key = "\(check)\u{0}\(metric.name)\u{0}\(labels)"
+                let seriesID: Int64
+                if let known = seriesIDs[key] {
+                    seriesID = known
+                } else {
+                    try insertSeries.execute(arguments: [check, metric.name, metric.unit?.rawValue ?? "", labels])
+                    seriesID = try Int64.fetchOne(findSeries, arguments: [check, metric.name, labels])!
+                    seriesIDs[key] = seriesID
+                }
+                try insertPoint.execute(arguments: [seriesID, result.at, metric.value])
+                for resolution in Resolution.allCases {
+                    rollups[
+                        RollupKey(
+                            checkID: seriesID, resolution: resolution.rawValue, bucket: resolution.bucket(result.at)),
+                        default: MetricRollup()
+                    ].add(metric.value, at: result.at)
+                }
+            }
+        }
+        let upsert = try db.cachedStatement(
+            sql: """
+                INSERT INTO metric_rollups
+                    (series_id, resolution, bucket, count, sum_value, min_value, max_value, last_at, last_value)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (series_id, resolution, bucket) DO UPDATE SET
+                    count = count + excluded.count, sum_value = sum_value + excluded.sum_value,
+                    min_value = min(min_value, excluded.min_value), max_value = max(max_value, excluded.max_value),
+                    last_value = CASE WHEN excluded.last_at >= last_at THEN excluded.last_value ELSE last_value END,
+                    last_at = max(last_at, excluded.last_at)
+                """)
+        for (key, rollup) in rollups {
+            try upsert.execute(arguments: [
+                key.checkID, key.resolution, key.bucket, rollup.count, rollup.sum, rollup.min, rollup.max,
+                rollup.lastAt, rollup.last,
+            ])
         }
     }
 
@@ -159,6 +234,58 @@ public final class ResultStore: Sendable {
         [Int64: Rollup]]
     {
         try await pool.read { db in try Self.rollups(db, check: check, resolution: resolution, since: since) }
+    }
+
+    /// The metric series of a check with their points at or after `since`: raw points, or with
+    /// a `resolution`, that resolution's rollups (average as the point, with min and max).
+    /// `metric` keeps only the series of that name.
+    public func metricSeries(
+        check: String, since: Int64, resolution: Resolution?, metric: String? = nil
+    ) async throws -> [MetricSeries] {
+        try await pool.read { db in
+            var sql = """
+                SELECT s.id, s.name, s.unit, s.labels FROM series s JOIN checks c ON c.id = s.check_id
+                WHERE c.name = ?
+                """
+            var arguments: StatementArguments = [check]
+            if let metric {
+                sql += " AND s.name = ?"
+                arguments += [metric]
+            }
+            sql += " ORDER BY s.name, s.labels"
+            var all: [MetricSeries] = []
+            for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+                var series = MetricSeries(
+                    name: row["name"], unit: Metric.Unit(rawValue: row["unit"]),
+                    labels: MetricSeries.labels(fromCanonical: row["labels"]))
+                let id: Int64 = row["id"]
+                if let resolution {
+                    for point in try Row.fetchAll(
+                        db,
+                        sql: """
+                            SELECT bucket, count, sum_value, min_value, max_value FROM metric_rollups
+                            WHERE series_id = ? AND resolution = ? AND bucket >= ? ORDER BY bucket
+                            """, arguments: [id, resolution.rawValue, resolution.bucket(since)])
+                    {
+                        let count: Int64 = point["count"]
+                        let sum: Double = point["sum_value"]
+                        series.points.append(
+                            MetricSeries.Point(
+                                at: point["bucket"], value: sum / Double(max(1, count)), min: point["min_value"],
+                                max: point["max_value"]))
+                    }
+                } else {
+                    for point in try Row.fetchAll(
+                        db, sql: "SELECT at, value FROM metric_points WHERE series_id = ? AND at >= ? ORDER BY at",
+                        arguments: [id, since])
+                    {
+                        series.points.append(MetricSeries.Point(at: point["at"], value: point["value"]))
+                    }
+                }
+                all.append(series)
+            }
+            return all
+        }
     }
 
     /// State changes, newest first.
@@ -285,11 +412,16 @@ public final class ResultStore: Sendable {
             try db.execute(
                 sql: "DELETE FROM events WHERE at < ?", arguments: [now - retention.hourly.wholeMilliseconds])
             deleted += db.changesCount
+            try db.execute(
+                sql: "DELETE FROM metric_points WHERE at < ?", arguments: [now - retention.raw.wholeMilliseconds])
+            deleted += db.changesCount
             for (resolution, keep) in [(Resolution.hourly, retention.hourly), (.daily, retention.daily)] {
-                try db.execute(
-                    sql: "DELETE FROM rollups WHERE resolution = ? AND bucket < ?",
-                    arguments: [resolution.rawValue, resolution.bucket(now - keep.wholeMilliseconds)])
-                deleted += db.changesCount
+                for table in ["rollups", "metric_rollups"] {
+                    try db.execute(
+                        sql: "DELETE FROM \(table) WHERE resolution = ? AND bucket < ?",
+                        arguments: [resolution.rawValue, resolution.bucket(now - keep.wholeMilliseconds)])
+                    deleted += db.changesCount
+                }
             }
             return deleted
         }

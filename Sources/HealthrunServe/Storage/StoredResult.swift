@@ -12,14 +12,19 @@ public struct StoredResult: Sendable, Hashable {
     public var durationMs: Double
     /// Its (redacted) message.
     public var message: String
+    /// What it measured (written with it; not read back with results).
+    public var metrics: [Metric]
 
     /// Creates a stored result.
-    public init(check: String, at: Int64, status: CheckStatus, durationMs: Double, message: String) {
+    public init(
+        check: String, at: Int64, status: CheckStatus, durationMs: Double, message: String, metrics: [Metric] = []
+    ) {
         self.check = check
         self.at = at
         self.status = status
         self.durationMs = durationMs
         self.message = message
+        self.metrics = metrics
     }
 }
 
