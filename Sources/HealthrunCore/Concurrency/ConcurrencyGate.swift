@@ -8,16 +8,19 @@ package final class ConcurrencyGate: Sendable {
         state = Locked((max(1, limit), []))
     }
 
-    /// Waits for a slot. Not cancellable: slots come back as the holders' deadlines pass.
-    package func acquire() async {
-        // The common case takes a free slot without suspending.
-        if state.withLock({ state in
+    /// Takes a free slot if there is one, without waiting.
+    package func tryAcquire() -> Bool {
+        state.withLock { state in
             guard state.available > 0 else { return false }
             state.available -= 1
             return true
-        }) {
-            return
         }
+    }
+
+    /// Waits for a slot. Not cancellable: slots come back as the holders' deadlines pass.
+    package func acquire() async {
+        // The common case takes a free slot without suspending.
+        if tryAcquire() { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let resumeNow = state.withLock { state -> Bool in
                 if state.available > 0 {

@@ -107,15 +107,32 @@ public struct Engine: Sendable {
         recordSkips(scheduler.skippedAtStart)
         let slots = self.slots
         await withTaskGroup(of: CheckResult.self) { group in
+            var inFlight = 0
+            // A check that is ready but has no slot yet.
+            var waiting: CheckDefinition?
             while true {
-                while !Task.isCancelled, let name = scheduler.popReady(), let check = byName[name] {
-                    await slots.acquire()
+                while !Task.isCancelled {
+                    if waiting == nil {
+                        guard let name = scheduler.popReady(), let check = byName[name] else { break }
+                        waiting = check
+                    }
+                    if !slots.tryAcquire() {
+                        // While checks of this run are in flight, take their results (each
+                        // frees a slot) rather than stall; with none, the slots are held by
+                        // other runs of this engine (serve's other ticks): wait for one.
+                        if inFlight > 0 { break }
+                        await slots.acquire()
+                    }
+                    guard let check = waiting else { break }
+                    waiting = nil
+                    inFlight += 1
                     group.addTask {
                         defer { slots.release() }
                         return await self.runCheck(check, redactor: redactor, logger: logger)
                     }
                 }
                 guard let result = await group.next() else { break }
+                inFlight -= 1
                 record(result)
                 let skips = scheduler.complete(result.name, result.status.isPassing ? .passed : .failed)
                 // Once cancelled, what is left is "run cancelled", not a dependency's fault.

@@ -55,4 +55,46 @@ import Testing
             #expect(report.checks.allSatisfy { $0.status == .ok || $0.message == "run cancelled" })
         }
     }
+
+    /// The in-flight limit holds across every run of one engine (serve's ticks run through one),
+    /// and each run still finishes with all its results.
+    @Test func theLimitHoldsAcrossConcurrentRunsOfOneEngine() async {
+        let gauge = InFlightGauge()
+        let engine = Engine(concurrency: 3)
+        let reports = await withTaskGroup(of: RunReport.self) { group in
+            for run in 0..<4 {
+                let checks = (0..<10).map { T.definition("c\(run)-\($0)", Measured(gauge: gauge)) }
+                group.addTask { await engine.run(LoadedConfiguration(checks: checks)) }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(reports.map(\.summary.ok) == [10, 10, 10, 10])
+        #expect(gauge.maximum == 3, "at most 3 at once across the four runs, and the limit was reached")
+    }
+}
+
+/// Counts checks in flight and the most at once.
+final class InFlightGauge: Sendable {
+    private let state = Locked((now: 0, maximum: 0))
+    var maximum: Int { state.value.maximum }
+    func enter() {
+        state.withLock {
+            $0.now += 1; $0.maximum = max($0.maximum, $0.now)
+        }
+    }
+    func leave() { state.withLock { $0.now -= 1 } }
+}
+
+/// A check that holds its slot for 5 ms and records that it did.
+struct Measured: Checker {
+    static let typeName = "measured"
+    typealias Configuration = TestCheckers.Empty
+    let gauge: InFlightGauge
+
+    func check(_ context: CheckContext) async throws -> CheckOutcome {
+        gauge.enter()
+        defer { gauge.leave() }
+        try await Task.sleep(for: .milliseconds(5))
+        return .ok("ok")
+    }
 }
