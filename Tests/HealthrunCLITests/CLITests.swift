@@ -82,7 +82,7 @@ import Testing
         #expect(
             Set(checks[0].keys) == [
                 "name", "type", "status", "critical", "duration_ms", "attempts", "message", "group", "tags", "source",
-                "details",
+                "details", "metrics",
             ])
         #expect(checks[0]["source"] as? String == "checks.d/app.yaml:5")
         #expect(checks[0]["group"] as? String == "web")
@@ -90,6 +90,9 @@ import Testing
         let details = try #require(checks[0]["details"] as? [String: Any])
         #expect(details["status_code"] as? Int == 200)
         #expect(details["target"] as? String == "\(server.baseURL)/health")
+        let metrics = try #require(checks[0]["metrics"] as? [[String: Any]])
+        #expect(metrics.map { $0["name"] as? String } == ["body_bytes", "status_code"])
+        #expect(metrics.last?["value"] as? Int == 200)
         let groups = try #require(json["groups"] as? [[String: Any]])
         #expect(groups[0]["policy"] as? String == "any")
         #expect(groups[0]["members"] as? [String] == ["app-health"])
