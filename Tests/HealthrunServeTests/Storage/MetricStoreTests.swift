@@ -27,16 +27,7 @@ import Testing
     @Test func rollupsEqualARecomputationFromRawPoints() async throws {
         let store = try ResultStore(path: ResultStoreTests.temporaryPath())
         let all = Self.results()
-        // Uneven batches, as the writer commits them, so buckets are merged across commits.
-        var index = 0
-        var size = 1
-        while index < all.count {
-            var batch = WriteBatch()
-            batch.results = Array(all[index..<min(all.count, index + size)])
-            try await store.write(batch)
-            index += size
-            size = size * 5 % 173 + 1
-        }
+        try await ResultStoreTests.writeInUnevenBatches(all, to: store, step: 5, modulo: 173)
         let raw = try await store.metricSeries(check: "usage", since: 0, resolution: nil)
         #expect(raw.map(\.name) == ["balance", "tokens", "tokens"])
         #expect(raw.map(\.labels) == [[:], ["model": "opus"], ["model": "sonnet"]])

@@ -31,6 +31,22 @@ import Testing
         return results
     }
 
+    /// Writes `results` in batches of uneven sizes (size × step mod modulo + 1), as the writer
+    /// commits them, so rollup buckets are merged across commits.
+    static func writeInUnevenBatches(_ results: [StoredResult], to store: ResultStore, step: Int, modulo: Int)
+        async throws
+    {
+        var index = 0
+        var size = 1
+        while index < results.count {
+            var batch = WriteBatch()
+            batch.results = Array(results[index..<min(results.count, index + size)])
+            try await store.write(batch)
+            index += size
+            size = size * step % modulo + 1
+        }
+    }
+
     @Test func migrationsAreVersionedAndReopeningKeepsHistory() async throws {
         let path = Self.temporaryPath()
         do {
@@ -49,16 +65,7 @@ import Testing
         let store = try ResultStore(path: Self.temporaryPath())
         let start: Int64 = 1_764_000_000_000
         let all = Self.results(hours: 30, start: start)
-        // Written in uneven batches, as the writer does.
-        var index = 0
-        var size = 1
-        while index < all.count {
-            var batch = WriteBatch()
-            batch.results = Array(all[index..<min(all.count, index + size)])
-            try await store.write(batch)
-            index += size
-            size = size * 3 % 997 + 1
-        }
+        try await Self.writeInUnevenBatches(all, to: store, step: 3, modulo: 997)
         for resolution in Resolution.allCases {
             var expected: [String: [Int64: Rollup]] = [:]
             for result in all {
