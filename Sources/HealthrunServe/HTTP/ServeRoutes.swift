@@ -127,25 +127,18 @@ public enum ServeRoutes {
                     try await writer.finish(nil)
                 })
         }
-        get("/checks/:name") { _, context in
+        get("/checks/:name") { request, context in
             let name = context.parameters.get("name") ?? ""
             guard let check = state.configuration.checks.first(where: { $0.name == name }) else {
                 return notFound(name)
             }
-            let result = state.latest(name) ?? Engine.skipped(check, message: "no result yet")
-            let now = now()
-            var uptime: [(String, Rollup)] = []
-            for (label, hours) in [("24 h", 24), ("7 d", 168), ("30 d", 720)] {
-                uptime.append((label, try await summary(runtime, check: name, hours: hours, now: now)))
+            let window = request.uri.queryParameters.get("window").map { String($0) } ?? "24h"
+            guard let hours = windows[window] else {
+                return text("unknown window '\(window)'; use one of: 24h, 7d, 30d, 90d\n", status: .badRequest)
             }
-            let input = CheckPage.Input(
-                result: result,
-                last24h: try await runtime.store.results(check: name, since: now - 86_400_000),
-                uptime: uptime,
-                days: state.dailyUptime(name, now: now),
-                changes: try await runtime.store.events(check: name, limit: 20),
-                now: now)
-            return html(CheckPage.render(input))
+            return html(
+                CheckPage.render(
+                    try await CheckPage.load(runtime, check: check, window: window, hours: hours, now: now())))
         }
         get("/badge/:file") { _, context in
             let file = context.parameters.get("file") ?? ""

@@ -2,16 +2,62 @@ import Foundation
 import HealthrunCore
 import HealthrunReporters
 
-/// `GET /checks/{name}`: one check's 24 h latency chart, 90-day strip, uptime, percentiles and
-/// recent state changes.
+/// `GET /checks/{name}[?window=24h|7d|30d|90d]`: one check's uptime and percentiles, its
+/// latency and every metric it reports as charts over the window, the 90-day strip and recent
+/// state changes. Charts refresh when the event stream reports a result of the check.
 enum CheckPage {
     struct Input {
         var result: CheckResult
-        var last24h: [StoredResult]
+        var definition: CheckDefinition
+        var window: String
+        var hours: Int
+        /// Latency over the window: each run (24 h) or each hour's median with its fastest and
+        /// slowest bucket (longer windows).
+        var latency: [MetricSeries.Point]
+        /// Failures (24 h) or hours with a failure.
+        var failures: [Int64]
+        var metrics: [MetricSeries]
         var uptime: [(window: String, rollup: Rollup)]
         var days: [Double?]
         var changes: [StateChange]
         var now: Int64
+    }
+
+    /// Reads what the page shows for `check` over `window` (a key of `ServeRoutes.windows`).
+    static func load(
+        _ runtime: ServeRuntime, check definition: CheckDefinition, window: String, hours: Int, now: Int64
+    ) async throws -> Input {
+        let name = definition.name
+        let state = runtime.state
+        let since = now - Int64(hours) * Resolution.hourly.rawValue
+        var latency: [MetricSeries.Point] = []
+        var failures: [Int64] = []
+        if hours <= 24 {
+            for stored in try await runtime.store.results(check: name, since: since) where stored.status != .skipped {
+                latency.append(MetricSeries.Point(at: stored.at, value: stored.durationMs))
+                if stored.status == .fail { failures.append(stored.at) }
+            }
+        } else {
+            let buckets = try await runtime.store.rollups(check: name, resolution: .hourly, since: since)[name] ?? [:]
+            for (bucket, rollup) in buckets.sorted(by: { $0.key < $1.key }) {
+                guard let median = rollup.latency.quantile(0.5) else { continue }
+                latency.append(
+                    MetricSeries.Point(
+                        at: bucket, value: median, min: rollup.latency.quantile(0), max: rollup.latency.quantile(1)))
+                if rollup.fail > 0 { failures.append(bucket + Resolution.hourly.rawValue / 2) }
+            }
+        }
+        var uptime: [(String, Rollup)] = []
+        for (label, window) in [("24 h", 24), ("7 d", 168), ("30 d", 720)] {
+            uptime.append((label, try await ServeRoutes.summary(runtime, check: name, hours: window, now: now)))
+        }
+        return Input(
+            result: state.latest(name) ?? Engine.skipped(definition, message: "no result yet"),
+            definition: definition, window: window, hours: hours, latency: latency, failures: failures,
+            metrics: try await runtime.store.metricSeries(
+                check: name, since: since, resolution: hours > 24 ? .hourly : nil),
+            uptime: uptime, days: state.dailyUptime(name, now: now),
+            changes: try await runtime.store.events(check: name, limit: 20), now: now)
     }
 
     /// The check's target under the message (a URL without credentials, or host:port).
@@ -25,9 +71,10 @@ enum CheckPage {
         let result = input.result
         let symbol = result.status.symbol
         var html =
-            StatusPage.head(title: "\(result.name): \(result.status.rawValue)", css: StatusPage.css + css) + """
+            StatusPage.head(title: "\(result.name): \(result.status.rawValue)", css: StatusPage.css + css + Chart.css)
+                + """
                 <p class="meta"><a href="/">← all checks</a></p>
-                <header class="verdict \(result.status.rawValue)"><h1>\(symbol) \(e(result.name)) is \(result.status.rawValue)</h1>
+                <header class="verdict \(result.status.rawValue)" id="verdict"><h1>\(symbol) \(e(result.name)) is \(result.status.rawValue)</h1>
                 <p class="msg">\(e(result.message))</p>\(target(result))</header>
                 <main>
                 <h2>Uptime and latency</h2>
@@ -42,7 +89,7 @@ enum CheckPage {
             html +=
                 "<tr><td>\(window)</td><td>\(uptime)</td><td>\(rollup.total)</td><td>\(quantile(0.5))</td><td>\(quantile(0.95))</td><td>\(quantile(0.99))</td></tr>\n"
         }
-        html += "</tbody></table>\n<h2>Latency, last 24 hours</h2>\n" + chart(input.last24h, now: input.now)
+        html += "</tbody></table>\n" + charts(input)
         html += "<h2>90 days</h2>\n" + strip(input.days, now: input.now)
         html += "<h2>State changes</h2>\n"
         if input.changes.isEmpty {
@@ -55,33 +102,75 @@ enum CheckPage {
             }
             html += "</tbody></table>\n"
         }
-        html += "</main>\n<footer>healthrun \(healthrunVersion)</footer>\n</body>\n</html>\n"
+        html +=
+            "</main>\n<footer>healthrun \(healthrunVersion)</footer>\n<script>\(script(check: result.name))</script>\n</body>\n</html>\n"
         return html
     }
 
-    /// An inline SVG: latency of each run over 24 h (log-free, scaled to the slowest), failures as red ticks.
-    static func chart(_ results: [StoredResult], now: Int64) -> String {
-        let width = 960.0
-        let height = 160.0
-        let start = now - 86_400_000
-        let ran = results.filter { $0.status != .skipped }
-        guard !ran.isEmpty else { return "<p class=\"meta\">No runs in the last 24 hours.</p>\n" }
-        let slowest = max(ran.map(\.durationMs).max() ?? 1, 1)
-        func x(_ at: Int64) -> String { String(format: "%.1f", Double(at - start) / 86_400_000 * width) }
-        func y(_ ms: Double) -> String { String(format: "%.1f", height - ms / slowest * (height - 10)) }
-        let points = ran.map { "\(x($0.at)),\(y($0.durationMs))" }.joined(separator: " ")
-        var svg = """
-            <svg class="chart" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="latency over the last 24 hours, slowest \(RunReport.formatMilliseconds(.milliseconds(slowest)))">
-            <polyline fill="none" stroke="currentColor" stroke-width="1.5" points="\(points)"/>
-
-            """
-        for failure in ran where failure.status == .fail {
-            svg +=
-                "<line x1=\"\(x(failure.at))\" x2=\"\(x(failure.at))\" y1=\"0\" y2=\"\(Int(height))\" class=\"failtick\"/>\n"
+    /// The window switch, the latency chart and one chart per metric, in `#charts` (what the
+    /// live script swaps).
+    static func charts(_ input: Input) -> String {
+        let e = Escaping.html
+        let start = input.now - Int64(input.hours) * Resolution.hourly.rawValue
+        var html = "<section id=\"charts\">\n<nav class=\"windows\" aria-label=\"window\">"
+        for (window, _) in ServeRoutes.windows.sorted(by: { $0.value < $1.value }) {
+            let current = window == input.window ? " aria-current=\"page\"" : ""
+            html += "<a href=\"?window=\(window)\"\(current)>\(window)</a>"
         }
-        svg +=
-            "</svg>\n<p class=\"meta\">Slowest: \(RunReport.formatMilliseconds(.milliseconds(slowest))); red lines are failures.</p>\n"
-        return svg
+        let longWindow = input.hours > 24
+        html += "</nav>\n<h2>Latency\(longWindow ? ", hourly median and range" : "")</h2>\n"
+        var latencyRules: [Chart.Rule] = []
+        if let warn = input.definition.warnLatency {
+            latencyRules.append(
+                Chart.Rule(
+                    value: warn.milliseconds, status: .warn,
+                    label: "warn > \(RunReport.formatMilliseconds(warn))"))
+        }
+        html += Chart(
+            title: "latency", unit: .ms, start: start, end: input.now,
+            lines: [Chart.Line(label: "", points: input.latency)], rules: latencyRules, marks: input.failures
+        ).render()
+        html += "<p class=\"meta\">Red lines are \(longWindow ? "hours with a failure" : "failures").</p>\n"
+        let byName = Dictionary(grouping: input.metrics, by: \.name)
+        if !byName.isEmpty {
+            html += "<h2>Metrics\(longWindow ? ", hourly average and range" : "")</h2>\n"
+        }
+        for name in byName.keys.sorted() {
+            let series = byName[name] ?? []
+            let unit = series.first?.unit
+            let latest = input.result.metrics.filter { $0.name == name }
+            let breach =
+                latest.compactMap(\.breach).max { $0.severity < $1.severity }.map {
+                    " <span class=\"badge \($0.rawValue)\">\($0.symbol) \($0.rawValue)</span>"
+                } ?? ""
+            html +=
+                "<section class=\"metric\" id=\"m-\(e(name))\"><h3>\(e(name))\(unit.map { " <small>\($0.rawValue)</small>" } ?? "")\(breach)</h3>\n"
+            let lines = series.map { series in
+                Chart.Line(
+                    label: series.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                        separator: ", "),
+                    points: series.points)
+            }
+            html += Chart(
+                title: name, unit: unit, start: start, end: input.now, lines: lines,
+                rules: Chart.rules(input.definition.thresholds, metric: name, unit: unit)
+            ).render()
+            html += "</section>\n"
+        }
+        return html + "</section>\n"
+    }
+
+    /// Refreshes the verdict and the charts a moment after a result of `check` arrives (the
+    /// store commits in batches). Parsed markup is inserted as nodes, so nothing in it runs.
+    static func script(check: String) -> String {
+        let name = JSONText.string(check).compact().replacingOccurrences(of: "</", with: "<\\/")
+        return """
+            if(window.EventSource&&window.DOMParser){var s=new EventSource('/api/v1/stream'),t=null,n=0;document.body.setAttribute('data-live','on');
+            s.addEventListener('result',function(m){var d=JSON.parse(m.data);if(d.check!==\(name)||t)return;
+            t=setTimeout(function(){fetch(location.href,{cache:'no-store'}).then(function(r){return r.text();}).then(function(h){
+            var p=new DOMParser().parseFromString(h,'text/html');['verdict','charts'].forEach(function(id){var a=document.getElementById(id),b=p.getElementById(id);
+            if(a&&b)a.replaceWith(document.importNode(b,true));});n+=1;document.body.setAttribute('data-refreshed',String(n));t=null;},function(){t=null;});},1500);});}
+            """
     }
 
     static func strip(_ days: [Double?], now: Int64) -> String {
@@ -100,7 +189,7 @@ enum CheckPage {
     }
 
     static let css = """
-        .chart{width:100%;height:10rem;color:var(--ok);border-bottom:1px solid var(--line)}.failtick{stroke:var(--fail);stroke-width:1;opacity:.6}.days{width:100%;height:2rem}
+        .days{width:100%;height:2rem}.windows{display:flex;gap:.4rem;margin:1.5rem 0 0}.windows a{padding:.15rem .6rem;border:1px solid var(--line);border-radius:1rem;text-decoration:none}.windows a[aria-current]{background:var(--fg);color:var(--bg)}
         """
 }
 

@@ -5,7 +5,7 @@ import HealthrunTesting
 import Testing
 
 /// The live page in headless Chromium (`.ci/run` installs Debian's `chromium`).
-@Suite struct StatusPageBrowserTests {
+@Suite(.serialized) struct StatusPageBrowserTests {
     @Test func thePageShowsTheVerdictEveryCheckAndRunsNoInjectedScript() async throws {
         guard Chromium.path != nil else {
             #expect(ProcessInfo.processInfo.environment["CI"] == nil, "CI must install chromium (.ci/run does)")
@@ -42,5 +42,63 @@ import Testing
         #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG")
         #expect(image.count > 10_000, "more than a blank page")
         print("status page screenshot: \(png)")
+    }
+
+    /// The check page: a chart per metric with axes in its unit and threshold lines, the latency
+    /// chart, the window switch, live refresh from the event stream, and no injected script.
+    @Test func theCheckPageChartsEveryMetricAndRunsNoInjectedScript() async throws {
+        guard Chromium.path != nil else {
+            #expect(ProcessInfo.processInfo.environment["CI"] == nil, "CI must install chromium (.ci/run does)")
+            return
+        }
+        let xss = "<img src=x onerror=\"document.title='pwned'\"><script>document.title='pwned'</script>"
+        let outcomes = (0..<400).map { run -> CheckOutcome in
+            let step = Double(run)
+            let metrics = [
+                Metric("tokens", 1_000 + step * 10, unit: .tokens, labels: ["model": xss]),
+                Metric("tokens", 500 + step * 5, unit: .tokens, labels: ["model": "opus"]),
+                Metric("balance", 150_000 - step * 2_000, unit: .tokens),
+            ]
+            return CheckOutcome.ok("usage read", metrics: metrics)
+        }
+        var (usage, _) = ServeHarness.check("usage", outcomes, interval: .milliseconds(500))
+        usage.thresholds = [Threshold(metric: "balance", warnBelow: 100_000, failBelow: 10_000)]
+        let harness = try await ServeHarness(configuration: LoadedConfiguration(checks: [usage]))
+        defer { Task { await harness.stop() } }
+        try await harness.waitUntil("two points of every series") {
+            let series = try await harness.get("/api/v1/checks/usage/metrics").json()["series"] as? [[String: Any]]
+            return series?.count == 3 && series!.allSatisfy { ($0["points"] as? [Any])?.count ?? 0 >= 2 }
+        }
+
+        let dom = try await Chromium.dumpDOM(of: "http://127.0.0.1:\(harness.port)/checks/usage", after: .seconds(3))
+        #expect(dom.contains("<title>usage: ok</title>"), "an injected script changed the title")
+        #expect(!dom.contains("pwned</title>") && !dom.contains("<img src=\"x\""))
+        for metric in ["balance", "tokens"] {
+            let section = try #require(
+                dom.firstMatch(
+                    of: try Regex("<section class=\"metric\" id=\"m-\(metric)\">(.*?)</section>").dotMatchesNewlines())?
+                    .output[1].substring)
+            #expect(section.contains("<polyline class=\"line s0\""), "\(metric) has a line")
+            #expect(section.contains(">tokens</text>"), "\(metric)'s axis names its unit")
+        }
+        #expect(dom.contains("<polyline class=\"line s1\""), "tokens has a second series (model=opus)")
+        #expect(dom.contains("class=\"rule warn\""), "balance's warn bound is drawn")
+        #expect(dom.contains("model=&lt;img src=x"), "the hostile label is text")
+        #expect(dom.contains(">ms</text>"), "the latency chart's axis is in ms")
+        #expect(dom.contains("aria-current=\"page\">24h</a>"))
+        #expect(dom.contains("data-live=\"on\""), "the page's script ran")
+        #expect(dom.contains("data-refreshed=\""), "a result from the event stream refreshed the charts")
+
+        let week = try await harness.get("/checks/usage?window=7d")
+        #expect(week.status == 200)
+        #expect(week.body.contains("aria-current=\"page\">7d</a>") && week.body.contains("hourly average and range"))
+        let bad = try await harness.get("/checks/usage?window=1y")
+        #expect(bad.status == 400 && bad.body.contains("use one of: 24h, 7d, 30d, 90d"))
+
+        let png = NSTemporaryDirectory() + "healthrun-check-\(UUID().uuidString).png"
+        try await Chromium.screenshot(of: "http://127.0.0.1:\(harness.port)/checks/usage", to: png, height: 1400)
+        let image = try Data(contentsOf: URL(fileURLWithPath: png))
+        #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47]) && image.count > 10_000)
+        print("check page screenshot: \(png)")
     }
 }
