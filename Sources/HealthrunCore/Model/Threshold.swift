@@ -127,3 +127,12 @@ extension CheckOutcome {
         return unjudged
     }
 }
+
+extension [Threshold] {
+    /// The metrics these thresholds judge, each once, in order of first mention.
+    public var metricNames: [String] {
+        var names: [String] = []
+        for threshold in self where !names.contains(threshold.metric) { names.append(threshold.metric) }
+        return names
+    }
+}

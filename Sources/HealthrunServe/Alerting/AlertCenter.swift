@@ -2,10 +2,10 @@ import Foundation
 import HealthrunCore
 import Logging
 
-/// Each check's alert tracker, and the dispatcher of the running configuration's channels
-/// (swapped on reload).
+/// Each check's alert trackers (its own state and one per metric it has thresholds on), and the
+/// dispatcher of the running configuration's channels (swapped on reload).
 final class AlertCenter: Sendable {
-    private let trackers: Locked<[String: AlertTracker]>
+    private let trackers: Locked<[String: CheckAlertState]>
     private let dispatcher: Locked<AlertDispatcher?>
     private let window: Duration
     private let backoff: Duration
@@ -19,11 +19,9 @@ final class AlertCenter: Sendable {
         self.window = window
         self.backoff = backoff
         self.logger = logger
-        var restored: [String: AlertTracker] = [:]
+        var restored: [String: CheckAlertState] = [:]
         for (name, bytes) in states {
-            if let tracker = try? JSONDecoder().decode(AlertTracker.self, from: Data(bytes)) {
-                restored[name] = tracker
-            }
+            restored[name] = CheckAlertState(stored: bytes)
         }
         trackers = Locked(restored)
         dispatcher = Locked(nil)
@@ -57,23 +55,26 @@ final class AlertCenter: Sendable {
         dispatcher.withLock { $0 }?.counters ?? AlertDispatcher.Counters()
     }
 
-    /// Feeds a result to the check's tracker and queues what it notices; returns the tracker's
-    /// new state to store when it changed.
+    /// Feeds a result to the check's trackers and queues what they notice; returns the check's
+    /// new alert state to store when it changed.
     func observe(_ result: CheckResult, check: CheckDefinition, at: Int64) -> [UInt8]? {
         guard let policy = check.alert else { return nil }
         var bytes: [UInt8]?
         let notices = trackers.withLock { trackers in
-            var tracker = trackers[check.name] ?? AlertTracker()
-            let notices = tracker.observe(result.status, message: result.message, at: at, policy: policy)
-            if tracker != trackers[check.name] {
-                trackers[check.name] = tracker
-                bytes = (try? JSONEncoder().encode(tracker)).map(Array.init)
+            var state = trackers[check.name] ?? CheckAlertState()
+            let notices = state.observe(result, thresholds: check.thresholds, at: at, policy: policy)
+            if state != trackers[check.name] {
+                trackers[check.name] = state
+                bytes = state.encoded
             }
             return notices
         }
         if !notices.isEmpty, let dispatcher = dispatcher.withLock({ $0 }) {
             for notice in notices {
-                dispatcher.enqueue(AlertNotice(check: check.name, notice: notice, at: at, channels: policy.channels))
+                dispatcher.enqueue(
+                    AlertNotice(
+                        check: check.name, metric: notice.metric, level: notice.level, notice: notice.notice, at: at,
+                        channels: policy.channels))
             }
         }
         return bytes

@@ -173,6 +173,9 @@ public final class AlertDispatcher: Sendable {
             var alert: [(String, JSONText)] = [
                 ("at", .string(Timestamp.iso8601(unixMilliseconds: notice.at))), ("check", .string(notice.check)),
             ]
+            if let metric = notice.metric {
+                alert += [("metric", .string(metric)), ("level", .string(notice.level.rawValue))]
+            }
             switch notice.notice {
             case .down(let message), .reminder(let message, _), .settled(_, let message):
                 alert.append(("message", .string(message)))
@@ -205,10 +208,12 @@ public final class AlertDispatcher: Sendable {
     }
 
     /// One alert in Alertmanager's API v2 shape: DOWN and reminders fire `HealthrunCheckDown`,
-    /// UP resolves it (with `endsAt`), flapping fires `HealthrunCheckFlapping`.
+    /// UP resolves it (with `endsAt`), flapping fires `HealthrunCheckFlapping`. A metric's breach
+    /// fires `HealthrunThresholdBreached` with a `metric` label (one alert per check and metric;
+    /// the level is in the `severity` annotation, so a warn that becomes a fail stays one alert).
     static func alertmanagerAlert(_ notice: AlertNotice) -> JSONText {
         func time(_ ms: Int64) -> JSONText { .string(Timestamp.iso8601(unixMilliseconds: ms)) }
-        var alertName = "HealthrunCheckDown"
+        var alertName = notice.metric == nil ? "HealthrunCheckDown" : "HealthrunThresholdBreached"
         var startsAt = notice.at
         var endsAt: Int64?
         var description = ""
@@ -221,20 +226,18 @@ public final class AlertDispatcher: Sendable {
         case .settled(false, _):
             endsAt = notice.at
         case .flapping:
-            alertName = "HealthrunCheckFlapping"
+            alertName = notice.metric == nil ? "HealthrunCheckFlapping" : "HealthrunThresholdFlapping"
         }
-        var alert: [(String, JSONText)] = [
-            ("annotations", .object([("description", .string(description)), ("summary", .string(notice.line))]))
-        ]
+        var annotations: [(String, JSONText)] = [("description", .string(description))]
+        if notice.metric != nil { annotations.append(("severity", .string(notice.level.rawValue))) }
+        annotations.append(("summary", .string(notice.line)))
+        var alert: [(String, JSONText)] = [("annotations", .object(annotations))]
         if let endsAt { alert.append(("endsAt", time(endsAt))) }
+        var labels: [(String, JSONText)] = [("alertname", .string(alertName)), ("check", .string(notice.check))]
+        if let metric = notice.metric { labels.append(("metric", .string(metric))) }
+        labels.append(("source", .string("healthrun")))
         alert += [
-            (
-                "labels",
-                .object([
-                    ("alertname", .string(alertName)), ("check", .string(notice.check)),
-                    ("source", .string("healthrun")),
-                ])
-            ),
+            ("labels", .object(labels)),
             ("startsAt", time(startsAt)),
         ]
         return .object(alert)

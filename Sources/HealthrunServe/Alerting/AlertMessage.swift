@@ -1,9 +1,15 @@
 import Foundation
+public import HealthrunCore
 
-/// One notice about one check, as it goes out.
+/// One notice about one check, or about one metric of a check crossing its thresholds, as it
+/// goes out.
 public struct AlertNotice: Sendable, Hashable {
     /// The check.
     public var check: String
+    /// The metric whose thresholds this is about; nil for the check's own state.
+    public var metric: String?
+    /// How bad a breach is (`warn` or `fail`); `fail` for the check's own state.
+    public var level: CheckStatus
     /// What happened.
     public var notice: AlertTracker.Notice
     /// When (Unix ms).
@@ -12,8 +18,13 @@ public struct AlertNotice: Sendable, Hashable {
     public var channels: [String]
 
     /// Creates a notice.
-    public init(check: String, notice: AlertTracker.Notice, at: Int64, channels: [String]) {
+    public init(
+        check: String, metric: String? = nil, level: CheckStatus = .fail, notice: AlertTracker.Notice, at: Int64,
+        channels: [String]
+    ) {
         self.check = check
+        self.metric = metric
+        self.level = level
         self.notice = notice
         self.at = at
         self.channels = channels
@@ -30,9 +41,11 @@ public struct AlertNotice: Sendable, Hashable {
         }
     }
 
-    /// One line a person reads: `DOWN postgres: connection refused to 127.0.0.1:5432`.
+    /// One line a person reads: `🔴 DOWN postgres: connection refused to 127.0.0.1:5432`, or for a
+    /// metric `🟠 WARN gigachat-balance: balance 84,000 tokens < 100,000`.
     public var line: String {
-        switch notice {
+        if let metric { return metricLine(metric) }
+        return switch notice {
         case .down(let message):
             "🔴 DOWN \(check): \(message)"
         case .up(let ms):
@@ -45,6 +58,26 @@ public struct AlertNotice: Sendable, Hashable {
         case .settled(let isDown, let message):
             isDown
                 ? "🔴 DOWN \(check) (stopped flapping): \(message)" : "🟢 UP \(check) (stopped flapping)"
+        }
+    }
+
+    private func metricLine(_ metric: String) -> String {
+        let breach = level == .fail ? "🔴 FAIL" : "🟠 WARN"
+        switch notice {
+        case .down(let message):
+            return "\(breach) \(check): \(message)"
+        case .up(let ms):
+            return "🟢 OK \(check): \(metric) within its thresholds again after \(Self.formatDuration(ms))"
+        case .reminder(let message, let ms):
+            return
+                "\(level == .fail ? "🔴 STILL FAIL" : "🟠 STILL WARN") \(check) for \(Self.formatDuration(ms)): \(message)"
+        case .flapping:
+            return "🟠 FLAPPING \(check): \(metric) crossed its thresholds \(AlertTracker.flapThreshold)+ times in the "
+                + "last \(AlertTracker.flapWindow) results; muted until it settles"
+        case .settled(let isDown, let message):
+            return isDown
+                ? "\(breach) \(check) (stopped flapping): \(message)"
+                : "🟢 OK \(check): \(metric) within its thresholds (stopped flapping)"
         }
     }
 

@@ -14,8 +14,9 @@ enum ServeMetrics {
                 text += "\(family.name){\(PrometheusReporter.labels(check))} \(family.value(check))\n"
             }
         }
-        // The latest value of each metric series (history and charts: a later step).
+        // The latest value of each metric series, and whether the metrics with thresholds breach them.
         text += PrometheusReporter.metricSeries(report.checks.filter { state.latest($0.name) != nil })
+        text += thresholdSeries(state)
         text +=
             "# HELP healthrun_check_uptime_ratio Passing runs over runs that ran: 24h over hours, 7d/30d/90d over UTC days.\n"
         text += "# TYPE healthrun_check_uptime_ratio gauge\n"
@@ -66,5 +67,26 @@ enum ServeMetrics {
         gauge(
             "healthrun_serve_alert_retries_total", "Alert deliveries retried.", Double(alerts.retries), type: "counter")
         return text
+    }
+
+    /// `healthrun_check_threshold_breached{check,metric}`: 1 while any series of a metric with
+    /// thresholds breaches one (warn or fail), 0 while none does; absent until the check's latest
+    /// result reports the metric.
+    static func thresholdSeries(_ state: LiveState) -> String {
+        var lines = ""
+        for check in state.configuration.checks where !check.thresholds.isEmpty {
+            guard let latest = state.latest(check.name) else { continue }
+            for name in check.thresholds.metricNames {
+                let reported = latest.metrics.filter { $0.name == name }
+                guard !reported.isEmpty else { continue }
+                let breached = reported.contains { $0.breach != nil }
+                lines +=
+                    "healthrun_check_threshold_breached{check=\"\(Escaping.prometheusLabel(check.name))\",metric=\"\(name)\"} \(breached ? 1 : 0)\n"
+            }
+        }
+        guard !lines.isEmpty else { return "" }
+        return
+            "# HELP healthrun_check_threshold_breached 1 while a metric breaches one of its thresholds (warn or fail).\n"
+            + "# TYPE healthrun_check_threshold_breached gauge\n" + lines
     }
 }
