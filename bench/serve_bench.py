@@ -9,10 +9,14 @@ Measures what issue 9 sets targets for and checks what must hold (exit 1 when it
   - scheduler lag p50/p99 from /metrics (target: p99 < 100 ms) and skipped runs;
   - SIGTERM: exit 0 within 5 s, `PRAGMA integrity_check` ok;
   - the store alone: results written per second in the writer's batches (target: >= 20,000/s)
-    and bytes per row, projected to 90 days of 1,000 checks at 1/min (target: < 1 GB).
+    and bytes per row, projected to 90 days of 1,000 checks at 1/min (target: < 1 GB), without
+    metrics and with --metrics (5) per result;
+  - serve again with checks that report --metrics values each (exec plugins printing perfdata):
+    RSS, results stored per second, series in /metrics (--metrics-soak seconds; 0 skips it).
 
     python3 bench/serve_bench.py --healthrun .build-release/release/healthrun [--checks 1000]
-        [--interval 60] [--warmup 70] [--soak 120] [--store-hours 24] [--out DIR]
+        [--interval 60] [--warmup 70] [--soak 120] [--store-hours 24] [--metrics 5]
+        [--metrics-soak 120] [--out DIR]
 """
 
 import argparse
@@ -78,18 +82,19 @@ def metric(text, name):
     return float(match.group(1)) if match else None
 
 
-def store_benchmark(binary, work, hours, checks):
-    db = work / "store.sqlite"
-    output = subprocess.run([binary, "_bench-store", "--db", str(db), "--checks", str(checks), "--hours", str(hours)],
-                            capture_output=True, text=True, check=True).stdout
+def sqlite(db, sql):
+    return subprocess.run(["sqlite3", str(db), sql], capture_output=True, text=True, check=True).stdout
+
+
+def store_benchmark(binary, work, hours, checks, metrics=0):
+    """The writer alone: `hours` of 1,000 checks at 1/min, each result with `metrics` metrics."""
+    db = work / f"store-{metrics}.sqlite"
+    output = subprocess.run([binary, "_bench-store", "--db", str(db), "--checks", str(checks), "--hours", str(hours),
+                             "--metrics", str(metrics)], capture_output=True, text=True, check=True).stdout
     fields = dict(part.split("=") for part in output.split())
-    sizes = dict(
-        line.split("|") for line in subprocess.run(
-            ["sqlite3", str(db), "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name"],
-            capture_output=True, text=True, check=True).stdout.split())
+    sizes = dict(line.split("|") for line in sqlite(db, "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name").split())
     results = int(fields["results"])
-    rollup_rows = int(subprocess.run(["sqlite3", str(db), "SELECT COUNT(*) FROM rollups"],
-                                     capture_output=True, text=True, check=True).stdout)
+    rollup_rows = int(sqlite(db, "SELECT COUNT(*) FROM rollups"))
     raw_bytes = sum(int(sizes.get(name, 0)) for name in ("results", "results_by_check", "results_by_time"))
     per_result = raw_bytes / results
     per_rollup = int(sizes.get("rollups", 0)) / rollup_rows
@@ -99,11 +104,76 @@ def store_benchmark(binary, work, hours, checks):
     hourly_rows = 1000 * 24 * 90
     daily_rows = 1000 * 730
     projected = raw_rows * per_result + (hourly_rows + daily_rows) * per_rollup
-    return {
-        "results": results, "seconds": float(fields["seconds"]), "rate": int(fields["rate"]),
-        "bytes_per_result": round(per_result, 1), "bytes_per_rollup": round(per_rollup, 1),
-        "projected_90d_mb": round(projected / 1e6, 1),
+    report = {
+        "metrics_per_result": metrics, "results": results, "seconds": float(fields["seconds"]),
+        "rate": int(fields["rate"]), "bytes_per_result": round(per_result, 1),
+        "bytes_per_rollup": round(per_rollup, 1),
     }
+    if metrics:
+        # Metric points live as long as raw results; their rollups as long as the results' rollups.
+        points = int(sqlite(db, "SELECT COUNT(*) FROM metric_points"))
+        metric_rollup_rows = int(sqlite(db, "SELECT COUNT(*) FROM metric_rollups"))
+        point_bytes = sum(int(sizes.get(name, 0))
+                          for name in ("metric_points", "metric_points_by_series", "metric_points_by_time"))
+        per_point = point_bytes / points
+        per_metric_rollup = int(sizes.get("metric_rollups", 0)) / metric_rollup_rows
+        projected += metrics * (raw_rows * per_point + (hourly_rows + daily_rows) * per_metric_rollup)
+        report.update({"metric_points": points, "bytes_per_metric_point": round(per_point, 1),
+                       "bytes_per_metric_rollup": round(per_metric_rollup, 1)})
+    report["projected_90d_mb"] = round(projected / 1e6, 1)
+    # The same on day 90 exactly: 90 daily rows per series, not 730.
+    at_day_90 = projected - (daily_rows - 1000 * 90) * (per_rollup + (metrics * per_metric_rollup if metrics else 0))
+    report["projected_at_day_90_mb"] = round(at_day_90 / 1e6, 1)
+    return report
+
+
+def metrics_soak(binary, work, checks, interval, warmup, soak, metrics):
+    """serve with `checks` exec checks whose plugin reports `metrics` perfdata values each run:
+    RSS after warm-up and at the end, results and metric points stored per second."""
+    plugin = work / "five_metrics.sh"
+    values = " ".join(f"m{index}={index + 1}ms;;;;" for index in range(metrics))
+    plugin.write_text(f"#!/bin/sh\necho 'OK - usage read | {values}'\n")
+    plugin.chmod(0o755)
+    directory = work / "metrics.d"
+    directory.mkdir()
+    lines = [f"defaults:\n  interval: {interval}s\n  timeout: 5s\nchecks:"]
+    for index in range(checks):
+        lines.append(f"  - name: usage-{index:04d}\n    type: exec\n    command: [{plugin}]")
+    (directory / "bench.yaml").write_text("\n".join(lines) + "\n")
+    port = free_port()
+    db = work / "metrics.sqlite"
+    server = subprocess.Popen(
+        [binary, "serve", "-d", str(directory), "--listen", f"127.0.0.1:{port}", "--db", str(db)],
+        stdout=subprocess.DEVNULL, stderr=open(work / "serve-metrics.log", "w"))
+    try:
+        wait_for_port(port)
+        time.sleep(warmup)
+        for path in ("/", "/api/v1/status", "/metrics", "/checks/usage-0000"):
+            get(port, path, {"Accept-Encoding": "gzip"})
+        start_rss = rss_mib(server.pid)
+        start_stored = metric(get(port, "/metrics")[1].decode(), "healthrun_serve_stored_results_total")
+        started = time.monotonic()
+        samples = [start_rss]
+        while time.monotonic() - started < soak:
+            time.sleep(min(10, soak - (time.monotonic() - started)))
+            samples.append(rss_mib(server.pid))
+        exposition = get(port, "/metrics")[1].decode()
+        elapsed = time.monotonic() - started
+        stored = metric(exposition, "healthrun_serve_stored_results_total") - start_stored
+        series = len(re.findall(r"^healthrun_check_metric\{", exposition, re.M))
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        points = int(sqlite(db, "SELECT COUNT(*) FROM metric_points"))
+        return {
+            "checks": checks, "metrics_per_check": metrics, "interval_s": interval,
+            "rss_after_warmup_mib": round(start_rss, 1), "rss_end_mib": round(samples[-1], 1),
+            "rss_growth_median_pct": growth_pct(samples) if len(samples) >= 3 else None,
+            "results_per_s": round(stored / elapsed, 1), "series_in_metrics": series,
+            "metric_points_stored": points, "integrity": sqlite(db, "PRAGMA integrity_check").strip(),
+        }
+    finally:
+        if server.poll() is None:
+            server.kill()
 
 
 def main():
@@ -115,6 +185,9 @@ def main():
     parser.add_argument("--soak", type=int, default=120, help="seconds of soak after warm-up")
     parser.add_argument("--store-hours", type=int, default=24)
     parser.add_argument("--max-growth", type=float, default=10, help="RSS growth %% that fails the soak")
+    parser.add_argument("--metrics-soak", type=int, default=120,
+                        help="seconds of a second serve run whose checks report --metrics values each (0: skip)")
+    parser.add_argument("--metrics", type=int, default=5, help="metrics per check in the metrics run and store bench")
     parser.add_argument("--out", default=str(HERE / "results"))
     args = parser.parse_args()
 
@@ -195,6 +268,10 @@ def main():
                                    capture_output=True, text=True).stdout.strip()
         result["integrity"] = integrity
         result["store"] = store_benchmark(args.healthrun, work, args.store_hours, 1000)
+        result["store_with_metrics"] = store_benchmark(args.healthrun, work, args.store_hours, 1000, args.metrics)
+        if args.metrics_soak:
+            result["serve_with_metrics"] = metrics_soak(
+                args.healthrun, work, args.checks, args.interval, args.warmup, args.metrics_soak, args.metrics)
     finally:
         if server.poll() is None:
             server.kill()
@@ -209,6 +286,8 @@ def main():
         problems.append(f"RSS grew {result.get('rss_growth_median_pct')} % over the soak (medians of 3 samples)")
     if result.get("lag_ms_p99", 999) >= 100:
         problems.append(f"scheduler lag p99 {result.get('lag_ms_p99')} ms")
+    if "serve_with_metrics" in result and result["serve_with_metrics"]["integrity"] != "ok":
+        problems.append(f"integrity_check after the metrics run: {result['serve_with_metrics']['integrity']}")
     if result.get("skipped_runs", 1) != 0:
         problems.append(f"{result.get('skipped_runs')} runs skipped")
     result["problems"] = problems

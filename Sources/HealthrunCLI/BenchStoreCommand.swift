@@ -13,6 +13,8 @@ struct BenchStoreCommand: AsyncParsableCommand {
     @Option var checks = 1000
     @Option var hours = 24
     @Option var batch = 1000
+    /// Metrics per result, as an LLM check reports them (tokens by model, balance, TTFT, headroom).
+    @Option var metrics = 0
 
     func run() async throws {
         let store = try ResultStore(path: db)
@@ -20,6 +22,11 @@ struct BenchStoreCommand: AsyncParsableCommand {
         var state: UInt64 = 7
         var pending = WriteBatch()
         var written = 0
+        let shapes: [(String, Metric.Unit?, [String: String])] = [
+            ("tokens", .tokens, ["model": "sonnet", "window": "today"]),
+            ("tokens", .tokens, ["model": "opus", "window": "today"]), ("balance", .tokens, [:]),
+            ("ttft_ms", .ms, [:]), ("ratelimit_tokens_remaining_ratio", .ratio, [:]),
+        ]
         let clock = ContinuousClock.now
         for minute in 0..<(hours * 60) {
             for check in 0..<checks {
@@ -29,7 +36,13 @@ struct BenchStoreCommand: AsyncParsableCommand {
                     StoredResult(
                         check: "check-\(check)", at: start + Int64(minute) * 60_000 + Int64(check * 60_000 / checks),
                         status: roll < 62 ? .ok : .fail, durationMs: Double((state >> 40) % 3000) / 10 + 1,
-                        message: roll < 62 ? "200 OK in 12 ms" : "connection refused to 127.0.0.1:1"))
+                        message: roll < 62 ? "200 OK in 12 ms" : "connection refused to 127.0.0.1:1",
+                        metrics: (0..<metrics).map { index in
+                            let (name, unit, labels) = shapes[index % shapes.count]
+                            var metric = Metric(name, Double((state >> 20) % 100_000), unit: unit, labels: labels)
+                            if index >= shapes.count { metric.labels["n"] = String(index) }
+                            return metric
+                        }))
                 if pending.results.count == batch {
                     try await store.write(pending)
                     written += pending.results.count

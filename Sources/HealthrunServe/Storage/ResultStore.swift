@@ -6,6 +6,9 @@ import HealthrunCore
 /// alert state. One writer commits batches; readers never block it.
 public final class ResultStore: Sendable {
     private let pool: DatabasePool
+    /// Row ids of checks and metric series already in the file, kept across batches (neither is
+    /// ever deleted); emptied when a write fails, as its new rows rolled back.
+    private let ids = Locked(RowIDs())
     /// The database file.
     public let path: String
 
@@ -65,7 +68,30 @@ public final class ResultStore: Sendable {
                         PRIMARY KEY (series_id, resolution, bucket)) WITHOUT ROWID;
                     """)
         }
+        // Points keyed by (series, time) in one B-tree instead of a rowid table and two indexes:
+        // 5 metrics per check were projected at 1.9 GB over 90 days with the v2 layout. A series
+        // repeated within one result keeps its last value, as in /metrics.
+        migrator.registerMigration("v3 compact metric points") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE metric_points_v3 (
+                        series_id INTEGER NOT NULL, at INTEGER NOT NULL, value REAL NOT NULL,
+                        PRIMARY KEY (series_id, at)) WITHOUT ROWID;
+                    INSERT OR REPLACE INTO metric_points_v3 (series_id, at, value)
+                        SELECT series_id, at, value FROM metric_points ORDER BY rowid;
+                    DROP TABLE metric_points;
+                    ALTER TABLE metric_points_v3 RENAME TO metric_points;
+                    """)
+        }
         return migrator
+    }
+
+    /// A database as an older version left it: the migrations up to `migration`, then `sql`
+    /// (tests of upgrades).
+    package static func createLegacy(path: String, upTo migration: String, then sql: String) throws {
+        let queue = try DatabaseQueue(path: path)
+        try migrator.migrate(queue, upTo: migration)
+        try queue.write { db in try db.execute(sql: sql) }
     }
 
     /// The migrations applied to the file, in order.
@@ -79,17 +105,33 @@ public final class ResultStore: Sendable {
     /// buckets), state changes and alert states.
     public func write(_ batch: WriteBatch) async throws {
         guard !batch.isEmpty else { return }
-        try await pool.write { db in try Self.write(batch, in: db) }
+        do {
+            let known = ids.value
+            let updated = try await pool.write { db in
+                var ids = known
+                try Self.write(batch, in: db, ids: &ids)
+                return ids
+            }
+            ids.withLock { $0 = updated }
+        } catch {
+            ids.withLock { $0 = RowIDs() }
+            throw error
+        }
     }
 
-    private static func write(_ batch: WriteBatch, in db: Database) throws {
-        var ids: [String: Int64] = [:]
+    struct RowIDs: Sendable {
+        var checks: [String: Int64] = [:]
+        /// By check id, name and canonical labels.
+        var series: [String: Int64] = [:]
+    }
+
+    private static func write(_ batch: WriteBatch, in db: Database, ids: inout RowIDs) throws {
         func id(_ name: String) throws -> Int64 {
-            if let known = ids[name] { return known }
+            if let known = ids.checks[name] { return known }
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO checks (name) VALUES (?)").execute(arguments: [name])
             let found = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT id FROM checks WHERE name = ?"), arguments: [name])!
-            ids[name] = found
+            ids.checks[name] = found
             return found
         }
         let insert = try db.cachedStatement(
@@ -127,7 +169,7 @@ public final class ResultStore: Sendable {
                 rollup.latency.encoded,
             ])
         }
-        try writeMetrics(batch.results, in: db, checkID: id)
+        try writeMetrics(batch.results, in: db, seriesIDs: &ids.series, checkID: id)
         let insertEvent = try db.cachedStatement(
             sql: "INSERT INTO events (check_id, at, from_status, to_status, message) VALUES (?, ?, ?, ?, ?)")
         for change in batch.changes {
@@ -145,7 +187,8 @@ public final class ResultStore: Sendable {
     /// Writes each result's metrics as points of their series, and merges them into the
     /// series' hourly and daily rollups.
     private static func writeMetrics(
-        _ results: [StoredResult], in db: Database, checkID: (String) throws -> Int64
+        _ results: [StoredResult], in db: Database, seriesIDs: inout [String: Int64],
+        checkID: (String) throws -> Int64
     ) throws {
         guard results.contains(where: { !$0.metrics.isEmpty }) else { return }
         let insertSeries = try db.cachedStatement(
@@ -153,8 +196,7 @@ public final class ResultStore: Sendable {
         let findSeries = try db.cachedStatement(
             sql: "SELECT id FROM series WHERE check_id = ? AND name = ? AND labels = ?")
         let insertPoint = try db.cachedStatement(
-            sql: "INSERT INTO metric_points (series_id, at, value) VALUES (?, ?, ?)")
-        var seriesIDs: [String: Int64] = [:]
+            sql: "INSERT OR REPLACE INTO metric_points (series_id, at, value) VALUES (?, ?, ?)")
         var rollups: [RollupKey: MetricRollup] = [:]
         for result in results where !result.metrics.isEmpty {
             let check = try checkID(result.check)
@@ -412,9 +454,12 @@ public final class ResultStore: Sendable {
             try db.execute(
                 sql: "DELETE FROM events WHERE at < ?", arguments: [now - retention.hourly.wholeMilliseconds])
             deleted += db.changesCount
-            try db.execute(
-                sql: "DELETE FROM metric_points WHERE at < ?", arguments: [now - retention.raw.wholeMilliseconds])
-            deleted += db.changesCount
+            // One key range per series (the points have no time index).
+            let prunePoints = try db.cachedStatement(sql: "DELETE FROM metric_points WHERE series_id = ? AND at < ?")
+            for series in try Int64.fetchAll(db, sql: "SELECT id FROM series") {
+                try prunePoints.execute(arguments: [series, now - retention.raw.wholeMilliseconds])
+                deleted += db.changesCount
+            }
             for (resolution, keep) in [(Resolution.hourly, retention.hourly), (.daily, retention.daily)] {
                 for table in ["rollups", "metric_rollups"] {
                     try db.execute(

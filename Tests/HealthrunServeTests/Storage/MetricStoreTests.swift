@@ -69,4 +69,25 @@ import Testing
         #expect(try await store.recentResults(check: "usage", limit: 10_000).count == 120)
         #expect(try store.integrityCheck() == "ok")
     }
+
+    /// A database written by the v2 layout (a rowid table with two indexes) keeps its points
+    /// when it is opened: they move into the (series, time) table, a repeated key keeping its
+    /// last value.
+    @Test func pointsOfAV2DatabaseSurviveTheMove() async throws {
+        let path = ResultStoreTests.temporaryPath()
+        try ResultStore.createLegacy(
+            path: path, upTo: "v2 metrics",
+            then: """
+                INSERT INTO checks (id, name) VALUES (1, 'usage');
+                INSERT INTO series (id, check_id, name, unit, labels) VALUES (1, 1, 'balance', 'usd', '{}');
+                INSERT INTO metric_points (series_id, at, value) VALUES
+                    (1, \(Self.start), 10), (1, \(Self.start + 60_000), 9), (1, \(Self.start + 60_000), 8);
+                """)
+        let store = try ResultStore(path: path)
+        #expect(try store.appliedMigrations().last == "v3 compact metric points")
+        let series = try await store.metricSeries(check: "usage", since: 0, resolution: nil)
+        #expect(series.map(\.name) == ["balance"])
+        #expect(series.first?.points.map(\.value) == [10, 8])
+        #expect(try store.integrityCheck() == "ok")
+    }
 }
