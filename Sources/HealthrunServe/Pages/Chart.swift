@@ -66,9 +66,15 @@ struct Chart {
         return rules
     }
 
+    /// Points per line at most; more are averaged into this many time buckets, each keeping
+    /// its minimum and maximum as the band (a check every second has 86,400 points a day).
+    static let maximumPoints = 720
+
     func render() -> String {
         let e = Escaping.html
-        let drawn = lines.filter { !$0.points.isEmpty }
+        let drawn = lines.filter { !$0.points.isEmpty }.map {
+            Line(label: $0.label, points: Self.downsample($0.points, to: Self.maximumPoints))
+        }
         guard !drawn.isEmpty else {
             return "<p class=\"meta nodata\">No \(e(title)) data in this window yet.</p>\n"
         }
@@ -177,6 +183,37 @@ struct Chart {
             svg += "</ul>\n"
         }
         return svg
+    }
+
+    /// `points` (oldest first) in at most `limit` equal time buckets: each bucket's average at
+    /// its mean time, with its smallest and largest value (or rollup bound) as min and max.
+    static func downsample(_ points: [MetricSeries.Point], to limit: Int) -> [MetricSeries.Point] {
+        guard points.count > limit, let first = points.first?.at, let last = points.last?.at, last > first else {
+            return points
+        }
+        let width = Double(last - first + 1) / Double(limit)
+        var result: [MetricSeries.Point] = []
+        var index = 0
+        while index < points.count {
+            let bucket = Int(Double(points[index].at - first) / width)
+            var count = 0.0
+            var sum = 0.0
+            var time = 0.0
+            var low = Double.infinity
+            var high = -Double.infinity
+            while index < points.count, Int(Double(points[index].at - first) / width) == bucket {
+                let point = points[index]
+                count += 1
+                sum += point.value
+                time += Double(point.at - first)
+                low = Swift.min(low, point.min ?? point.value)
+                high = Swift.max(high, point.max ?? point.value)
+                index += 1
+            }
+            result.append(
+                MetricSeries.Point(at: first + Int64(time / count), value: sum / count, min: low, max: high))
+        }
+        return result
     }
 
     /// Points split where data is missing: a gap of more than three typical steps.

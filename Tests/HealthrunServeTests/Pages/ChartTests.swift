@@ -116,4 +116,23 @@ import Testing
         let text = Chart(title: "balance", unit: .tokens, start: 0, end: Self.now, lines: []).render()
         #expect(text.contains("No balance data in this window yet."))
     }
+
+    /// A check every second: 86,400 points a day become at most 720 averages with their band.
+    @Test func aDayOfSecondsIsAveragedIntoBucketsThatKeepTheExtremes() {
+        let points = (0..<86_400).map { second in
+            MetricSeries.Point(at: Self.now - Int64(86_399 - second) * 1000, value: second == 40_000 ? 900 : 10)
+        }
+        let reduced = Chart.downsample(points, to: Chart.maximumPoints)
+        #expect(reduced.count <= Chart.maximumPoints && reduced.count >= Chart.maximumPoints - 1)
+        #expect(reduced.map(\.at) == reduced.map(\.at).sorted())
+        #expect(reduced.contains { $0.max == 900 }, "the spike survives as a band's top")
+        #expect(reduced.allSatisfy { $0.min == 10 })
+        let svg = Chart(
+            title: "latency", unit: .ms, start: Self.now - Self.day, end: Self.now,
+            lines: [Chart.Line(label: "", points: points)]
+        ).render()
+        #expect(svg.utf8.count < 60_000, "\(svg.utf8.count) bytes")
+        #expect(svg.contains("<polygon class=\"band s0\""))
+        #expect(Chart.downsample(Array(points.prefix(100)), to: 720).count == 100, "few points stay as they are")
+    }
 }
