@@ -150,7 +150,7 @@ public struct ModelsChecker: Checker {
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
-    public var metricNames: [String]? { ["model_count"] }
+    public var metricNames: [String]? { ["model_count"] + RateLimitHeaders.metricNames }
 
     public func check(_ context: CheckContext) async throws -> CheckOutcome {
         let client = http.client
@@ -173,12 +173,15 @@ public struct ModelsChecker: Checker {
         var models: [ModelEntry] = []
         var pageURL = provider == .anthropic ? Self.adding("limit", "1000", to: url) : url
         var pages = 0
+        var rateLimits: [Metric] = []
         while true {
             pages += 1
             let spec = HTTPRequestSpec(
                 url: pageURL, headers: headers, maxBody: 8 << 20, tlsConfiguration: tlsConfiguration)
             let response = try await HTTPFetcher.fetch(spec, client: client, deadline: context.ioDeadline)
             if let judged = ProviderError.judge(response, credential: "API key") { return judged }
+            // The headroom the provider reports with its answer (the last page's is the latest).
+            rateLimits = RateLimitHeaders.metrics(response.headers.map { ($0.name, $0.value) }, now: Date())
             let page = try ModelList.parse(response.body, truncated: response.truncated)
             models += page.models
             guard let next = page.nextCursor else { break }
@@ -187,7 +190,7 @@ public struct ModelsChecker: Checker {
             }
             pageURL = Self.adding("after_id", next, to: Self.adding("limit", "1000", to: url))
         }
-        return judge(models, latency: start.duration(to: .now), pages: pages)
+        return judge(models, latency: start.duration(to: .now), pages: pages, rateLimits: rateLimits)
     }
 
     private func exchangeToken(
@@ -232,13 +235,13 @@ public struct ModelsChecker: Checker {
         return token
     }
 
-    private func judge(_ models: [ModelEntry], latency: Duration, pages: Int) -> CheckOutcome {
+    private func judge(_ models: [ModelEntry], latency: Duration, pages: Int, rateLimits: [Metric]) -> CheckOutcome {
         var details: [String: DetailValue] = [
             "models": .array(models.map { .string($0.id) }),
             "count": .int(models.count),
         ]
         if pages > 1 { details["pages"] = .int(pages) }
-        let metrics = [Metric("model_count", Double(models.count), unit: .count)]
+        let metrics = [Metric("model_count", Double(models.count), unit: .count)] + rateLimits
         let listed =
             models.prefix(10).map(\.label).joined(separator: ", ")
             + (models.count > 10 ? ", +\(models.count - 10) more" : "")
