@@ -20,7 +20,7 @@ else
     heavy='HTMLReporterTests|StatusPageBrowserTests|ResourceTests|FuzzTests|LoaderScaleTests'
     swift test --no-parallel --filter "$heavy"
     swift test --filter FaultMatrixTests
-    timed='EngineTests|PluginTests|PostgresCheckerTests|HTTPCheckerTests|HTTPTLSTests|CLITests|ServeCommandTests'
+    timed='EngineTests|PluginTests|PostgresCheckerTests|HTTPCheckerTests|HTTPTLSTests|CompletionCheckerTests|CLITests|ServeCommandTests'
     swift test --no-parallel --filter "$timed"
     swift test --skip "$heavy|FaultMatrixTests|$timed"
 fi

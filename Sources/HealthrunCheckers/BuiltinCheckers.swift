@@ -10,6 +10,12 @@ extension CheckerRegistry {
         register(ModelsChecker.self, summary: "an authenticated model listing (OpenAI, Anthropic, GigaChat, generic)") {
             try ModelsChecker(configuration: $0, provider: http)
         }
+        register(
+            CompletionChecker.self,
+            summary: "an inference canary: a one-word completion, streamed (Anthropic, OpenAI, GigaChat)"
+        ) {
+            try CompletionChecker(configuration: $0, provider: http)
+        }
         register(TelegramChecker.self, summary: "a Telegram bot's getMe (and webhook health)") {
             try TelegramChecker(configuration: $0, provider: http)
         }

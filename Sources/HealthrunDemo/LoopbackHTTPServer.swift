@@ -62,6 +62,29 @@ public indirect enum Behaviour: Sendable {
     case reset(afterBodyBytes: Int?)
     /// Writes raw bytes and closes.
     case raw([UInt8])
+    /// A chunked response written piece by piece, each after its pause (Server-Sent Events),
+    /// then ended as `end` says.
+    case stream(status: Int, headers: [(String, String)], pieces: [(pause: Duration, bytes: [UInt8])], end: StreamEnd)
+
+    /// How a streamed response ends.
+    public enum StreamEnd: Sendable {
+        /// The last chunk, as HTTP/1.1 ends a chunked body.
+        case finish
+        /// The connection stays open and nothing more comes.
+        case hang
+        /// A TCP reset.
+        case reset
+    }
+
+    /// Server-Sent Events, one piece per event after `pause` each, ended as `end` says.
+    public static func events(
+        _ events: [String], every pause: Duration = .zero, status: Int = 200, headers: [(String, String)] = [],
+        end: StreamEnd = .finish
+    ) -> Behaviour {
+        .stream(
+            status: status, headers: [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")] + headers,
+            pieces: events.map { (pause, Array($0.utf8)) }, end: end)
+    }
 
     /// A JSON response.
     public static func json(_ status: Int = 200, _ text: String, headers: [(String, String)] = []) -> Behaviour {

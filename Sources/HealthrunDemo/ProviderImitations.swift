@@ -98,12 +98,21 @@ public enum ProviderImitations {
     }
 
     /// GigaChat: `POST /api/v2/oauth` (form `scope=…`, `Authorization: Basic <key>`, a UUID
-    /// `RqUID`) returns `{"access_token", "expires_at"}`; `GET /api/v1/models` takes it as Bearer.
-    public static func gigaChat(authKey: String, accessToken: String = "giga-access-\(UUID().uuidString)")
+    /// `RqUID`) returns `{"access_token", "expires_at"}`; `GET /api/v1/models` and
+    /// `POST /api/v1/chat/completions` (OpenAI-shaped; usage in the last chunk) take it as Bearer.
+    public static func gigaChat(
+        authKey: String, accessToken: String = "giga-access-\(UUID().uuidString)",
+        inference: Inference = .answers("pong")
+    )
         -> @Sendable (RecordedRequest) -> Behaviour
     {
-        { request in
+        let chat = chatCompletions(
+            path: "/api/v1/chat/completions", token: accessToken, inference: inference, model: "GigaChat:2.0.28.2",
+            usageInLastChunk: true)
+        return { request in
             switch (request.method, request.path) {
+            case ("POST", "/api/v1/chat/completions"):
+                return chat(request)
             case ("POST", "/api/v2/oauth"):
                 guard request.header("authorization") == "Basic \(authKey)" else {
                     return .json(401, #"{"code":6,"message":"Can't decode 'Authorization' header"}"#)

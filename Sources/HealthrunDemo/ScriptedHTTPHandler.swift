@@ -119,6 +119,54 @@ final class ScriptedHTTPHandler: ChannelInboundHandler {
         case .raw(let bytes):
             write(bytes, context: context)
             context.close(promise: nil)
+        case .stream(let status, let headers, let pieces, let end):
+            write(
+                Self.head(status: status, headers: headers, extra: [("Transfer-Encoding", "chunked")]),
+                context: context)
+            stream(pieces[...], end: end, context: context, keepAlive: keepAlive)
+        }
+    }
+
+    private func stream(
+        _ rest: ArraySlice<(pause: Duration, bytes: [UInt8])>, end: Behaviour.StreamEnd,
+        context: ChannelHandlerContext, keepAlive: Bool
+    ) {
+        guard context.channel.isActive else { return }
+        guard let piece = rest.first else {
+            switch end {
+            case .finish:
+                write(Array("0\r\n\r\n".utf8), context: context)
+                finished(context: context, keepAlive: keepAlive)
+            case .hang:
+                break
+            case .reset:
+                play(.reset(afterBodyBytes: nil), context: context, keepAlive: false)
+            }
+            return
+        }
+        // Pieces due now go out together, up to 64 KiB a write; the next write waits for this one
+        // (memory stays flat, and a long stream is no deep recursion).
+        let send = {
+            var bytes: [UInt8] = []
+            var rest = rest
+            while let next = rest.first, bytes.isEmpty || (next.pause == .zero && bytes.count < 64 << 10) {
+                if !next.bytes.isEmpty {
+                    bytes +=
+                        Array((String(next.bytes.count, radix: 16) + "\r\n").utf8) + next.bytes
+                        + Array("\r\n".utf8)
+                }
+                rest = rest.dropFirst()
+            }
+            context.writeAndFlush(self.wrapOutboundOut(ByteBuffer(bytes: bytes))).assumeIsolated().whenComplete {
+                result in
+                guard case .success = result else { return }
+                self.stream(rest, end: end, context: context, keepAlive: keepAlive)
+            }
+        }
+        if piece.pause > .zero {
+            context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(piece.pause.wholeNanoseconds)) { send() }
+        } else {
+            send()
         }
     }
 

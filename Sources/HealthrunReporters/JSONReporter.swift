@@ -57,7 +57,7 @@ public struct JSONReporter: Reporter {
             ("group", result.group.map(JSONText.string) ?? .null),
             ("tags", .array(result.tags.map(JSONText.string))),
             ("source", .string(result.source.fileAndLine)),
-            ("details", .object(result.details.sorted { $0.key < $1.key }.map { ($0.key, json($0.value)) })),
+            ("details", .object(result.details.sorted { $0.key < $1.key }.map { ($0.key, JSONText($0.value)) })),
             ("metrics", .array(result.metrics.map(metric))),
         ])
     }
@@ -84,17 +84,5 @@ public struct JSONReporter: Reporter {
             ("critical", .bool(result.critical)),
             ("message", .string(result.message)),
         ])
-    }
-
-    static func json(_ value: DetailValue) -> JSONText {
-        switch value {
-        case .string(let text): .string(text)
-        case .int(let number): .integer(number)
-        case .double(let number): .number(number)
-        case .bool(let flag): .bool(flag)
-        case .null: .null
-        case .array(let values): .array(values.map(json))
-        case .object(let object): .object(object.sorted { $0.key < $1.key }.map { ($0.key, json($0.value)) })
-        }
     }
 }

@@ -73,6 +73,10 @@ import Testing
         let before = try await afterKill.results(check: "web", since: 0).count
         // Ran at 1 s intervals for 3.5 s (2-4 runs): at most the last second's batch is lost.
         #expect(before >= 1, "\(killed.stderr)")
+        // The http check's metrics were committed with its results, in the same transactions.
+        let series = try await afterKill.metricSeries(check: "web", since: 0, resolution: nil)
+        #expect(Set(series.map(\.name)) == ["body_bytes", "status_code"])
+        #expect(series.allSatisfy { $0.points.count == before }, "\(series)")
 
         let stopped = try await BinaryRunner.run(
             arguments + ["--listen", "127.0.0.1:\(try Self.freePort())"], in: directory.path,

@@ -8,6 +8,7 @@ import Testing
 @Suite struct FaultMatrixTests {
     enum Kind: String, CaseIterable, Sendable {
         case http, modelsGeneric, modelsOpenAI, modelsAnthropic, gigaChatTokenStep, telegram
+        case completionAnthropic, completionOpenAI
 
         func fields(_ base: String) -> (type: String, fields: String) {
             switch self {
@@ -23,10 +24,22 @@ import Testing
                     "provider: gigachat\nurl: \(base)/api/v1/models\ntoken_url: \(base)/api/v2/oauth\nauth_key: canary-matrix-key-0123"
                 )
             case .telegram: ("telegram", "token: \"1234:canary-matrix-token-0123\"\napi_url: \(base)")
+            case .completionAnthropic:
+                (
+                    "completion",
+                    "provider: anthropic\nurl: \(base)/v1/messages\napi_key: sk-canary-matrix-0123456789\nmodel: sonnet"
+                )
+            case .completionOpenAI:
+                (
+                    "completion",
+                    "provider: openai\nurl: \(base)/v1/chat/completions\napi_key: sk-canary-matrix-0123456789\nmodel: gpt-4o"
+                )
             }
         }
 
-        var followsRedirects: Bool { self != .telegram && self != .gigaChatTokenStep }
+        var followsRedirects: Bool {
+            ![.telegram, .gigaChatTokenStep, .completionAnthropic, .completionOpenAI].contains(self)
+        }
     }
 
     enum Fault: String, CaseIterable, Sendable {
@@ -74,11 +87,12 @@ import Testing
             case .blackhole, .tlsNeverHandshakes, .headersThenSilence, .dripsTheBody: ["timed out after 500ms"]
             case .untrustedCertificate, .expiredCertificate: ["TLS: certificate not trusted"]
             case .wrongHostCertificate: ["TLS: certificate is not valid for host"]
-            case .floodChunked, .floodWithLength, .hugeJSONString: ["larger than max_body"]
+            case .floodChunked, .floodWithLength, .hugeJSONString: ["larger than max_body", "larger than 1024 KiB"]
             case .shortBody: ["before a complete response"]
             case .resetMidBody: ["connection reset", "connection closed"]
             case .invalidJSON, .nonUTF8Body: ["invalid JSON"]
-            case .wrongShape: ["JSON shape", "not found in the response", "ok=false", "no access_token"]
+            case .wrongShape:
+                ["JSON shape", "not found in the response", "ok=false", "no access_token", "empty answer"]
             case .emptyBody: ["empty response body"]
             case .redirectLoop: kind.followsRedirects ? ["redirect loop"] : ["302 Found"]
             case .redirectToRefusedPort: kind.followsRedirects ? ["connection refused"] : ["302 Found"]

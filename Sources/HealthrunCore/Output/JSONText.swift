@@ -164,3 +164,19 @@ package enum JSONText {
         }
     }
 }
+
+extension JSONText {
+    /// A detail value as JSON; object keys sorted.
+    public init(_ value: DetailValue) {
+        switch value {
+        case .string(let text): self = .string(text)
+        case .int(let number): self = .integer(number)
+        case .double(let number): self = .number(number)
+        case .bool(let flag): self = .bool(flag)
+        case .null: self = .null
+        case .array(let values): self = .array(values.map(JSONText.init))
+        case .object(let object):
+            self = .object(object.sorted { $0.key < $1.key }.map { ($0.key, JSONText($0.value)) })
+        }
+    }
+}
