@@ -18,7 +18,7 @@ import Testing
                 output.stderr == """
                     checks.d/db.yaml:3:11: error: unknown check type 'postgress' in check 'claude-code-health'
                       hint: did you mean 'postgres'?
-                      note: known types: exec, http, models, postgres, tcp, telegram (or an executable plugin of that name)
+                      note: known types: completion, exec, http, models, postgres, tcp, telegram (or an executable plugin of that name)
                       note: no plugin 'postgress': searched the plugins directory 'Plugins' (it does not exist); set it with --plugins-dir or $HEALTHRUN_PLUGINS_DIR (default ./Plugins)
                     checks.d/llm.yaml:2:11: error: duplicate check name 'claude-code-health'
                       note: checks.d/db.yaml:2:11: first defined here
