@@ -12,6 +12,8 @@ public struct CompletionChecker: Checker {
     public static let typeName = "completion"
     /// SwiftNIO only: never blocks a thread.
     public static let mayBlock = false
+    /// Every run spends tokens: serve runs a canary every 5 minutes unless its `interval` says.
+    public static let defaultInterval: Duration? = .seconds(300)
 
     /// The fields of a completion check.
     public struct Configuration: Decodable, Sendable {

@@ -35,6 +35,11 @@ public protocol Checker: Sendable {
     /// threshold on another name is then a located configuration error (with did-you-mean).
     /// `nil` (the default) when it cannot say, as for a plugin or a query's columns.
     var metricNames: [String]? { get }
+
+    /// How often a schedule (`healthrun serve`) runs checks of this type when the check does not
+    /// say: for types whose every run costs something, as a completion spends tokens. `nil` (the
+    /// default) leaves it to the schedule.
+    static var defaultInterval: Duration? { get }
 }
 
 extension Checker {
@@ -43,6 +48,8 @@ extension Checker {
     public var target: String? { nil }
 
     public var metricNames: [String]? { nil }
+
+    public static var defaultInterval: Duration? { nil }
 }
 
 /// Target text for URLs: scheme, host, port and path; no user, password, query or fragment

@@ -89,6 +89,12 @@ extension CheckDefinition {
         set { self[ServeKeys.interval] = newValue.map(CheckInterval.init) }
     }
 
+    /// How often serve runs it: its own `interval`, else its type's default (5 m for a
+    /// `completion`, which spends tokens), else serve's.
+    public func interval(default fallback: Duration) -> Duration {
+        interval ?? Swift.type(of: checker).defaultInterval ?? fallback
+    }
+
     /// When serve alerts about it; `nil` never.
     public var alert: AlertPolicy? {
         get { self[ServeKeys.alert] }

@@ -16,7 +16,7 @@ enum APIDocuments {
     static func status(_ state: LiveState, defaultInterval: Duration, now: Int64) -> JSONText {
         let report = state.report(now: Date(unixMilliseconds: now))
         let intervals = Dictionary(
-            state.configuration.checks.map { ($0.name, $0.interval ?? defaultInterval) },
+            state.configuration.checks.map { ($0.name, $0.interval(default: defaultInterval)) },
             uniquingKeysWith: { a, _ in a })
         return JSONReporter.document(for: report) { result in
             guard case .object(var fields) = JSONReporter.check(result) else { return .null }

@@ -17,6 +17,15 @@ enum ServeMetrics {
         // The latest value of each metric series, and whether the metrics with thresholds breach them.
         text += PrometheusReporter.metricSeries(report.checks.filter { state.latest($0.name) != nil })
         text += thresholdSeries(state)
+        let spent = state.probeTokens
+        if !spent.isEmpty {
+            text +=
+                "# HELP healthrun_probe_tokens_total Tokens the checks themselves spent (input and output of canaries) since serve started.\n# TYPE healthrun_probe_tokens_total counter\n"
+            for (check, tokens) in spent.sorted(by: { $0.key < $1.key }) {
+                text +=
+                    "healthrun_probe_tokens_total{check=\"\(Escaping.prometheusLabel(check))\"} \(PrometheusReporter.format(tokens))\n"
+            }
+        }
         text +=
             "# HELP healthrun_check_uptime_ratio Passing runs over runs that ran: 24h over hours, 7d/30d/90d over UTC days.\n"
         text += "# TYPE healthrun_check_uptime_ratio gauge\n"

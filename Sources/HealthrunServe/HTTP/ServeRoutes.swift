@@ -103,7 +103,7 @@ public enum ServeRoutes {
             // Raw points come every interval (at least a second); rollups every hour.
             let step =
                 resolution.map { Int($0.rawValue / 1000) }
-                ?? max(1, Int((check.interval ?? runtime.options.defaultInterval).seconds.rounded()))
+                ?? max(1, Int(check.interval(default: runtime.options.defaultInterval).seconds.rounded()))
             return json(APIDocuments.metrics(check: name, window: window, stepSeconds: step, series: series))
         }
         get("/api/v1/events") { request, _ in

@@ -17,6 +17,8 @@ public final class LiveState: Sendable {
         var lastBatchSize = 0
         var batches = 0
         var storedResults = 0
+        /// Tokens the checks themselves spent (their `input_tokens` and `output_tokens`), since start.
+        var probeTokens: [String: Double] = [:]
         var skippedTicks = 0
         var reloads = 0
     }
@@ -72,6 +74,9 @@ public final class LiveState: Sendable {
             let previous = inner.latest[result.name]?.status
             inner.latest[result.name] = result
             inner.lastRunAt[result.name] = at
+            for metric in result.metrics where metric.name == "input_tokens" || metric.name == "output_tokens" {
+                inner.probeTokens[result.name, default: 0] += metric.value
+            }
             let ms = result.duration.milliseconds
             inner.hourly[result.name, default: [:]][Resolution.hourly.bucket(at), default: Rollup()]
                 .record(result.status, milliseconds: ms)
@@ -183,6 +188,9 @@ public final class LiveState: Sendable {
             $0.lagCount += 1
         }
     }
+
+    /// Tokens each check spent on its own runs since start (a canary's prompt and answer).
+    var probeTokens: [String: Double] { inner.withLock { $0.probeTokens } }
 
     /// Counts a committed batch.
     public func recordBatch(size: Int) {

@@ -23,7 +23,7 @@ final class TickScheduler: Sendable {
             let names = Set(wanted.map(\.name))
             for name in plan.entries.keys where !names.contains(name) { plan.remove(name) }
             for check in wanted {
-                let interval = (check.interval ?? options.defaultInterval).wholeMilliseconds
+                let interval = check.interval(default: options.defaultInterval).wholeMilliseconds
                 if plan.entries[check.name]?.interval != interval {
                     plan.add(check.name, interval: interval, now: now)
                 }

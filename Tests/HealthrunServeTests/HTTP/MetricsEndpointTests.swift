@@ -61,4 +61,48 @@ import Testing
                 #"healthrun_check_metric{check="usage",type="scripted",group="",metric="tokens",unit="tokens",model="sonnet"} 120"#
             ))
     }
+
+    /// A type whose runs cost tokens: five minutes apart unless the check says, as `completion` is.
+    struct Metered: Checker {
+        static let typeName = "metered"
+        typealias Configuration = TestCheckers.Empty
+        static let defaultInterval: Duration? = .seconds(300)
+        func check(_ context: CheckContext) async throws -> CheckOutcome {
+            .ok(
+                "answered",
+                metrics: [Metric("input_tokens", 14, unit: .tokens), Metric("output_tokens", 2, unit: .tokens)])
+        }
+    }
+
+    @Test func aMeteredTypeRunsAtItsOwnDefaultIntervalAndCountsTheTokensItSpent() async throws {
+        func definition(_ name: String, interval: Duration?) -> CheckDefinition {
+            var check = CheckDefinition(
+                name: name, type: Metered.typeName, timeout: .seconds(2),
+                source: SourceLocation(file: "checks.d/llm.yaml", line: 1, column: 3), checker: Metered())
+            check.interval = interval
+            return check
+        }
+        let harness = try await ServeHarness(
+            configuration: LoadedConfiguration(checks: [
+                definition("canary", interval: nil), definition("fast-canary", interval: .milliseconds(100)),
+            ]))
+        defer { Task { await harness.stop() } }
+        try await harness.waitUntil("three runs of the fast canary") {
+            try await harness.resultCount("fast-canary") >= 3
+        }
+        let status = try await harness.get("/api/v1/status").json()
+        let checks = try #require(status["checks"] as? [[String: Any]])
+        let intervals = Dictionary(
+            uniqueKeysWithValues: checks.map { ($0["name"] as? String ?? "", $0["interval_ms"] as? Int ?? 0) })
+        #expect(intervals == ["canary": 300_000, "fast-canary": 100], "\(intervals)")
+        let runs = try await harness.resultCount("fast-canary")
+        let exposition = try await harness.get("/metrics").body
+        let line = try #require(
+            exposition.split(separator: "\n").first {
+                $0.hasPrefix("healthrun_probe_tokens_total{check=\"fast-canary\"}")
+            })
+        let spent = try #require(Double(line.split(separator: " ").last ?? ""))
+        #expect(spent >= Double(runs * 16), "\(line) after \(runs) stored runs")
+        #expect(exposition.contains("# TYPE healthrun_probe_tokens_total counter"))
+    }
 }
