@@ -11,7 +11,7 @@ struct DemoCommand: AsyncParsableCommand {
         abstract:
             "Run a bundled check set against a loopback sandbox (LLM proxy, OpenAI, Anthropic, GigaChat, Telegram).",
         discussion:
-            "The proxy's model listing is down in the sandbox, so the GigaChat fallback carries the 'llm' group."
+            "The sandbox's proxy answers /health and lists models while its completions fail: the canary catches it, and GigaChat's canary carries the 'llm' group."
     )
 
     @OptionGroup var output: OutputOptions
@@ -61,7 +61,7 @@ struct DemoSandbox {
         let gigaChatKey = Data("demo-client-id:demo-client-secret".utf8).base64EncodedString()
         let botToken = "123456789:AAdemoTOKENdemoTOKENdemoTOKENdemo12"
         let proxy = try await LoopbackHTTPServer(
-            handler: ProviderImitations.llmProxy(apiKey: proxyKey, modelsDown: true))
+            handler: ProviderImitations.llmProxy(apiKey: proxyKey, inferenceBroken: true))
         let openAI = try await LoopbackHTTPServer(handler: ProviderImitations.openAI(apiKey: openAIKey))
         let anthropic = try await LoopbackHTTPServer(
             handler: ProviderImitations.anthropic(
@@ -106,6 +106,8 @@ enum DemoChecks {
             path: "demo/llm.yaml",
             text: """
                 # The primary LLM proxy, with GigaChat as the fallback used only when it is down.
+                # The proxy's /health and model list are static: only a completion shows
+                # whether the model answers.
                 groups:
                   - name: llm
                     policy: failover
@@ -124,22 +126,41 @@ enum DemoChecks {
                     type: models
                     url: ${DEMO_PROXY_URL}/v1/models
                     api_key: ${DEMO_PROXY_API_KEY}
-                    group: llm
                     tags: [llm]
                     depends_on: [claude-code-health]
                     expect:
                       models: [sonnet, opus]
 
-                  - name: gigachat-models
-                    type: models
-                    provider: gigachat
-                    url: ${DEMO_GIGACHAT_URL}/api/v1/models
-                    token_url: ${DEMO_GIGACHAT_URL}/api/v2/oauth
-                    auth_key: ${DEMO_GIGACHAT_AUTH_KEY}
+                  - name: claude-canary
+                    type: completion
+                    provider: anthropic
+                    url: ${DEMO_PROXY_URL}/v1/messages
+                    auth: {bearer: "${DEMO_PROXY_API_KEY}"}
+                    model: sonnet
                     group: llm
                     tags: [llm]
-                    expect:
-                      models: [GigaChat]
+                    depends_on: [claude-code-health]
+
+                  - name: gigachat-canary
+                    type: completion
+                    provider: gigachat
+                    url: ${DEMO_GIGACHAT_URL}/api/v1/chat/completions
+                    token_url: ${DEMO_GIGACHAT_URL}/api/v2/oauth
+                    auth_key: ${DEMO_GIGACHAT_AUTH_KEY}
+                    model: GigaChat
+                    group: llm
+                    tags: [llm]
+
+                  - name: openai-canary
+                    type: completion
+                    provider: openai
+                    url: ${DEMO_OPENAI_URL}/v1/chat/completions
+                    api_key: ${DEMO_OPENAI_API_KEY}
+                    model: gpt-4o-mini
+                    critical: false
+                    tags: [llm]
+                    thresholds:
+                      - {metric: ratelimit_tokens_remaining_ratio, warn_below: 0.1}
 
                   - name: openai-models
                     type: models

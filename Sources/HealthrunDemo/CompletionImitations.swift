@@ -131,11 +131,12 @@ extension ProviderImitations {
     /// Bearer `token`; streamed as `data:` chunks, usage in a last chunk with `choices: []` when
     /// `stream_options.include_usage` asks for it (always, with `usageInLastChunk`, as GigaChat
     /// does), then `data: [DONE]`. With `rejectsMaxCompletionTokens`, a request naming
-    /// `max_completion_tokens` gets 400, as older proxies answer.
+    /// `max_completion_tokens` gets 400, as older proxies answer. `rateLimitHeaders`: OpenAI's
+    /// `x-ratelimit-*` (GigaChat documents none).
     public static func chatCompletions(
         path: String = "/v1/chat/completions", token: String, inference: Inference,
         model: String = "gpt-4o-mini-2024-07-18", rejectsMaxCompletionTokens: Bool = false,
-        usageInLastChunk: Bool = false, every pause: Duration = .milliseconds(5)
+        usageInLastChunk: Bool = false, rateLimitHeaders: Bool = true, every pause: Duration = .milliseconds(5)
     ) -> @Sendable (RecordedRequest) -> Behaviour {
         { request in
             func error(_ status: Int, _ message: String, type: String = "invalid_request_error") -> Behaviour {
@@ -162,12 +163,14 @@ extension ProviderImitations {
             let stream = body["stream"] as? Bool ?? false
             let includeUsage =
                 usageInLastChunk || ((body["stream_options"] as? [String: Any])?["include_usage"] as? Bool ?? false)
-            let headers = [
-                ("x-request-id", "req_6d3f1c2e9b8a47f0a1b2c3d4e5f60718"), ("x-ratelimit-limit-requests", "500"),
-                ("x-ratelimit-remaining-requests", "499"), ("x-ratelimit-reset-requests", "120ms"),
-                ("x-ratelimit-limit-tokens", "30000"), ("x-ratelimit-remaining-tokens", "29950"),
-                ("x-ratelimit-reset-tokens", "100ms"),
-            ]
+            var headers = [("x-request-id", "req_6d3f1c2e9b8a47f0a1b2c3d4e5f60718")]
+            if rateLimitHeaders {
+                headers += [
+                    ("x-ratelimit-limit-requests", "500"), ("x-ratelimit-remaining-requests", "499"),
+                    ("x-ratelimit-reset-requests", "120ms"), ("x-ratelimit-limit-tokens", "30000"),
+                    ("x-ratelimit-remaining-tokens", "29950"), ("x-ratelimit-reset-tokens", "100ms"),
+                ]
+            }
             var text = ""
             var finish = "stop"
             switch inference {

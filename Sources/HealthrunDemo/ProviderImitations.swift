@@ -5,11 +5,28 @@ import HealthrunCore
 /// formats: an LLM API proxy, OpenAI, Anthropic, GigaChat (OAuth token step included) and the
 /// Telegram Bot API. Each checks credentials the way the real one does.
 public enum ProviderImitations {
-    /// The admin panel's LLM proxy: `GET /health`, and `GET /v1/models` behind `Authorization: Bearer`.
-    /// With `modelsDown`, `/v1/models` answers 503 as a proxy whose upstream is down.
-    public static func llmProxy(apiKey: String, modelsDown: Bool = false) -> @Sendable (RecordedRequest) -> Behaviour {
-        { request in
+    /// The admin panel's LLM proxy: `GET /health`, `GET /v1/models` and `POST /v1/messages`
+    /// (Anthropic's format) behind `Authorization: Bearer`. With `modelsDown`, `/v1/models`
+    /// answers 503 as a proxy whose upstream is down. With `inferenceBroken`, `/health` and the
+    /// model list stay static and green while every completion gets 200 and then an `api_error`
+    /// event, as proxies that never ask upstream for their health behave.
+    public static func llmProxy(apiKey: String, modelsDown: Bool = false, inferenceBroken: Bool = false)
+        -> @Sendable (RecordedRequest) -> Behaviour
+    {
+        let messages = anthropicMessages(
+            apiKey: apiKey, bearer: true,
+            inference: inferenceBroken
+                ? .errorAfter200(type: "api_error", message: "upstream request failed: connection refused")
+                : .answers("pong"),
+            every: .milliseconds(2))
+        return { request in
             switch (request.method, request.path) {
+            case ("POST", "/v1/messages"):
+                guard request.header("authorization") == "Bearer \(apiKey)" else {
+                    return .json(
+                        401, #"{"error":{"message":"invalid or missing API key","type":"authentication_error"}}"#)
+                }
+                return messages(request)
             case ("GET", "/health"):
                 return .json(200, #"{"status":"ok","version":"1.4.2"}"#)
             case ("GET", "/v1/models"), ("GET", "/models"):
@@ -33,11 +50,14 @@ public enum ProviderImitations {
         }
     }
 
-    /// OpenAI's `GET /v1/models`. A wrong key gets OpenAI's 401 body, which quotes the key.
+    /// OpenAI's `GET /v1/models` and `POST /v1/chat/completions` (answering "pong"). A wrong key
+    /// gets OpenAI's 401 body, which quotes the key.
     public static func openAI(apiKey: String, models: [String] = ["gpt-4o", "gpt-4o-mini", "o3"])
         -> @Sendable (RecordedRequest) -> Behaviour
     {
-        { request in
+        let chat = chatCompletions(token: apiKey, inference: .answers("pong"), every: .milliseconds(2))
+        return { request in
+            if request.method == "POST", request.path == "/v1/chat/completions" { return chat(request) }
             guard request.method == "GET", request.path == "/v1/models" else {
                 return .json(
                     404,
@@ -108,7 +128,7 @@ public enum ProviderImitations {
     {
         let chat = chatCompletions(
             path: "/api/v1/chat/completions", token: accessToken, inference: inference, model: "GigaChat:2.0.28.2",
-            usageInLastChunk: true)
+            usageInLastChunk: true, rateLimitHeaders: false)
         return { request in
             switch (request.method, request.path) {
             case ("POST", "/api/v1/chat/completions"):

@@ -298,8 +298,13 @@ import Testing
         #expect(output.exitCode == 0, "\(output.stdout)\(output.stderr)")
         #expect(
             output.stdout.contains(
-                "group llm (failover): WARN — carried by gigachat-models (fallback); claude-code-models failed"))
-        #expect(output.stdout.contains("2 models: ") == false)
+                "group llm (failover): WARN — carried by gigachat-canary (fallback); claude-canary failed"))
+        // The proxy's health and model list are green; only the canary sees that it cannot answer.
+        #expect(output.stdout.contains("2 models: Claude Sonnet 4.5 (sonnet), Claude Opus 4 (opus)"))
+        #expect(
+            output.stdout.contains("error event after 200 OK: api_error: upstream request failed: connection refused"))
+        #expect(output.stdout.contains("answered \"pong\""))
+        #expect(output.stdout.contains("ratelimit_tokens_remaining_ratio 99.8"), "the headroom is shown")
         #expect(output.stdout.contains("@healthrun_demo_bot (id 123456789)"))
         for secret in ["sk-demo-proxy-0000-1111-2222-3333", "AAdemoTOKENdemoTOKEN"] {
             #expect(!output.stdout.contains(secret) && !output.stderr.contains(secret))
@@ -433,7 +438,7 @@ import Testing
     @Test func theShippedChecksDirectoryIsValidWithTheExampleEnvironment() async throws {
         let output = try await BinaryRunner.run(["validate", "--env-file", ".env.example"], in: Self.repository)
         #expect(output.exitCode == 0, "\(output.stderr)")
-        #expect(output.stdout == "checks.d: 5 checks in 1 group from 3 files, valid\n")
+        #expect(output.stdout == "checks.d: 7 checks in 1 group from 3 files, valid\n")
     }
 
     @Test func withoutItsVariablesItSaysWhichAreMissing() async throws {

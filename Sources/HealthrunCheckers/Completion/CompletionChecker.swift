@@ -288,9 +288,8 @@ public struct CompletionChecker: Checker {
         }
         var metrics: [Metric] = []
         if let first = answer.firstDeltaAt, stream {
-            details["ttft_ms"] = .double(exchange.sentAt.duration(to: first).milliseconds)
-            metrics.append(
-                Metric("ttft_ms", exchange.sentAt.duration(to: first).milliseconds, unit: .ms))
+            let ttft = (exchange.sentAt.duration(to: first).milliseconds * 10).rounded() / 10
+            metrics.append(Metric("ttft_ms", ttft, unit: .ms))
         }
         if let input = answer.inputTokens { metrics.append(Metric("input_tokens", input, unit: .tokens)) }
         if let output = answer.outputTokens { metrics.append(Metric("output_tokens", output, unit: .tokens)) }
@@ -299,7 +298,11 @@ public struct CompletionChecker: Checker {
         {
             metrics.append(Metric("output_tokens_per_s", output / first.duration(to: last).seconds))
         }
-        metrics += RateLimitHeaders.metrics(exchange.headers.map { ($0.name, $0.value) }, now: Date())
+        // The console shows the first three: time to first token and headroom lead.
+        let headroom = RateLimitHeaders.metrics(exchange.headers.map { ($0.name, $0.value) }, now: Date())
+        let ratio = headroom.filter { $0.name == "ratelimit_tokens_remaining_ratio" }
+        metrics.insert(contentsOf: ratio, at: metrics.first?.name == "ttft_ms" ? 1 : 0)
+        metrics += headroom.filter { $0.name != "ratelimit_tokens_remaining_ratio" }
         if let model = answer.model { details["model"] = .string(model) }
         if let stop = answer.stopReason { details["stop_reason"] = .string(stop) }
         if !answer.text.isEmpty { details["answer"] = .string(Snippet.of(Array(answer.text.utf8), limit: 200)) }
