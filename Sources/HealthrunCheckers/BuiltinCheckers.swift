@@ -16,6 +16,12 @@ extension CheckerRegistry {
         ) {
             try CompletionChecker(configuration: $0, provider: http)
         }
+        register(
+            UsageChecker.self,
+            summary: "tokens, cost and balance from an LLM provider (Anthropic, OpenAI, GigaChat, OpenRouter)"
+        ) {
+            try UsageChecker(configuration: $0, provider: http)
+        }
         register(TelegramChecker.self, summary: "a Telegram bot's getMe (and webhook health)") {
             try TelegramChecker(configuration: $0, provider: http)
         }

@@ -26,7 +26,7 @@ public struct RecordedRequest: Sendable {
         guard let question = target.firstIndex(of: "?") else { return nil }
         for pair in target[target.index(after: question)...].split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1)
-            if parts.first.map(String.init) == name {
+            if parts.first.map({ String($0).removingPercentEncodingSimple }) == name {
                 return parts.count > 1 ? String(parts[1]).removingPercentEncodingSimple : ""
             }
         }

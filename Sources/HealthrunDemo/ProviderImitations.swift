@@ -118,11 +118,12 @@ public enum ProviderImitations {
     }
 
     /// GigaChat: `POST /api/v2/oauth` (form `scope=…`, `Authorization: Basic <key>`, a UUID
-    /// `RqUID`) returns `{"access_token", "expires_at"}`; `GET /api/v1/models` and
-    /// `POST /api/v1/chat/completions` (OpenAI-shaped; usage in the last chunk) take it as Bearer.
+    /// `RqUID`) returns `{"access_token", "expires_at"}`; `GET /api/v1/models`,
+    /// `POST /api/v1/chat/completions` (OpenAI-shaped; usage in the last chunk) and
+    /// `GET /api/v1/balance` (403 unless `prepaid`) take it as Bearer.
     public static func gigaChat(
         authKey: String, accessToken: String = "giga-access-\(UUID().uuidString)",
-        inference: Inference = .answers("pong")
+        inference: Inference = .answers("pong"), prepaid: Bool = true
     )
         -> @Sendable (RecordedRequest) -> Behaviour
     {
@@ -133,6 +134,15 @@ public enum ProviderImitations {
             switch (request.method, request.path) {
             case ("POST", "/api/v1/chat/completions"):
                 return chat(request)
+            case ("GET", "/api/v1/balance"):
+                guard request.header("authorization") == "Bearer \(accessToken)" else {
+                    return .json(401, #"{"status":401,"message":"Unauthorized"}"#)
+                }
+                guard prepaid else { return .json(403, #"{"status":403,"message":"Permission denied"}"#) }
+                return .json(
+                    200,
+                    #"{"balance":[{"usage":"GigaChat","value":84000},{"usage":"GigaChat-Pro","value":12000},{"usage":"embeddings","value":500000}]}"#
+                )
             case ("POST", "/api/v2/oauth"):
                 guard request.header("authorization") == "Basic \(authKey)" else {
                     return .json(401, #"{"code":6,"message":"Can't decode 'Authorization' header"}"#)

@@ -61,26 +61,15 @@ struct CompletionAnswer {
     var events = 0
 
     private static func value(_ document: DetailValue, _ path: String) -> DetailValue? {
-        var current = document
-        for key in path.split(separator: ".") {
-            if let index = Int(key) {
-                guard case .array(let items) = current, items.indices.contains(index) else { return nil }
-                current = items[index]
-            } else {
-                guard case .object(let object) = current, let next = object[String(key)] else { return nil }
-                current = next
-            }
-        }
-        return current
+        document.value(at: path)
     }
 
     private static func string(_ document: DetailValue, _ path: String) -> String? {
-        guard case .string(let text)? = value(document, path) else { return nil }
-        return text
+        document.string(at: path)
     }
 
     private static func number(_ document: DetailValue, _ path: String) -> Double? {
-        value(document, path)?.number
+        document.value(at: path)?.number
     }
 
     private mutating func addText(_ piece: String, at now: ContinuousClock.Instant) {
