@@ -151,6 +151,17 @@ enum DemoChecks {
                     group: llm
                     tags: [llm]
 
+                  - name: gigachat-balance
+                    type: usage
+                    provider: gigachat
+                    url: ${DEMO_GIGACHAT_URL}
+                    token_url: ${DEMO_GIGACHAT_URL}/api/v2/oauth
+                    auth_key: ${DEMO_GIGACHAT_AUTH_KEY}
+                    critical: false
+                    tags: [llm]
+                    thresholds:
+                      - {metric: balance, labels: {service: GigaChat}, warn_below: 100000}
+
                   - name: openai-canary
                     type: completion
                     provider: openai

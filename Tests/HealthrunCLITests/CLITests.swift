@@ -18,7 +18,7 @@ import Testing
                 output.stderr == """
                     checks.d/db.yaml:3:11: error: unknown check type 'postgress' in check 'claude-code-health'
                       hint: did you mean 'postgres'?
-                      note: known types: completion, exec, http, models, postgres, tcp, telegram (or an executable plugin of that name)
+                      note: known types: completion, exec, http, models, postgres, tcp, telegram, usage (or an executable plugin of that name)
                       note: no plugin 'postgress': searched the plugins directory 'Plugins' (it does not exist); set it with --plugins-dir or $HEALTHRUN_PLUGINS_DIR (default ./Plugins)
                     checks.d/llm.yaml:2:11: error: duplicate check name 'claude-code-health'
                       note: checks.d/db.yaml:2:11: first defined here
@@ -305,6 +305,7 @@ import Testing
             output.stdout.contains("error event after 200 OK: api_error: upstream request failed: connection refused"))
         #expect(output.stdout.contains("answered \"pong\""))
         #expect(output.stdout.contains("ratelimit_tokens_remaining_ratio 99.8"), "the headroom is shown")
+        #expect(output.stdout.contains("balance{service=GigaChat} 84,000 tokens < 100,000"), "the balance is judged")
         #expect(output.stdout.contains("@healthrun_demo_bot (id 123456789)"))
         for secret in ["sk-demo-proxy-0000-1111-2222-3333", "AAdemoTOKENdemoTOKEN"] {
             #expect(!output.stdout.contains(secret) && !output.stderr.contains(secret))
@@ -438,7 +439,7 @@ import Testing
     @Test func theShippedChecksDirectoryIsValidWithTheExampleEnvironment() async throws {
         let output = try await BinaryRunner.run(["validate", "--env-file", ".env.example"], in: Self.repository)
         #expect(output.exitCode == 0, "\(output.stderr)")
-        #expect(output.stdout == "checks.d: 7 checks in 1 group from 3 files, valid\n")
+        #expect(output.stdout == "checks.d: 8 checks in 1 group from 3 files, valid\n")
     }
 
     @Test func withoutItsVariablesItSaysWhichAreMissing() async throws {

@@ -8,7 +8,7 @@ import Testing
 @Suite struct FaultMatrixTests {
     enum Kind: String, CaseIterable, Sendable {
         case http, modelsGeneric, modelsOpenAI, modelsAnthropic, gigaChatTokenStep, telegram
-        case completionAnthropic, completionOpenAI
+        case completionAnthropic, completionOpenAI, usageOpenRouter
 
         func fields(_ base: String) -> (type: String, fields: String) {
             switch self {
@@ -29,6 +29,8 @@ import Testing
                     "completion",
                     "provider: anthropic\nurl: \(base)/v1/messages\napi_key: sk-canary-matrix-0123456789\nmodel: sonnet"
                 )
+            case .usageOpenRouter:
+                ("usage", "provider: openrouter\nurl: \(base)\napi_key: sk-canary-matrix-0123456789")
             case .completionOpenAI:
                 (
                     "completion",

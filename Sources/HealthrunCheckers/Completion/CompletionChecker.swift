@@ -346,6 +346,9 @@ public struct CompletionChecker: Checker {
             summary += ", first token after \(RunReport.formatMilliseconds(exchange.sentAt.duration(to: first)))"
         }
         if let model = answer.model { summary += " (\(model))" }
-        return .ok(summary, details: details, metrics: metrics)
+        var outcome = CheckOutcome.ok(summary, details: details, metrics: metrics)
+        // warn_latency judges the time to the first token of a stream, not the whole answer.
+        if stream, let first = answer.firstDeltaAt { outcome.judgedLatency = exchange.sentAt.duration(to: first) }
+        return outcome
     }
 }

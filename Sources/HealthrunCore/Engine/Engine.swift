@@ -234,9 +234,12 @@ public struct Engine: Sendable {
                 }
             }
         }
-        if outcome.status == .ok, let limit = check.warnLatency, elapsed > limit {
+        if outcome.status == .ok, let limit = check.warnLatency, (outcome.judgedLatency ?? elapsed) > limit {
             outcome.status = .warn
-            outcome.message += " (slower than \(DurationParser.format(limit)))"
+            outcome.message +=
+                outcome.judgedLatency == nil
+                ? " (slower than \(DurationParser.format(limit)))"
+                : " (first token slower than \(DurationParser.format(limit)))"
         }
         // A checker or plugin may report what is not a metric: keep what is.
         outcome.metrics.removeAll { !Metric.isValidName($0.name) || !$0.value.isFinite }

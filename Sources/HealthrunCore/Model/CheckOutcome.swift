@@ -8,6 +8,9 @@ public struct CheckOutcome: Sendable, Hashable {
     public var details: [String: DetailValue]
     /// The numbers measured, most telling first (the console shows the first three).
     public var metrics: [Metric]
+    /// The latency `warn_latency` judges when it is not the attempt's whole duration: a streamed
+    /// completion's time to first token. `nil`: the attempt's duration.
+    public var judgedLatency: Duration?
 
     /// Creates an outcome.
     public init(

@@ -46,6 +46,26 @@ import Testing
         #expect(!run.allOutput.contains(Self.key))
     }
 
+    /// warn_latency judges the first token: a slow stream whose first token comes quickly passes,
+    /// one whose first token is late warns.
+    @Test func warnLatencyJudgesTheTimeToFirstToken() async throws {
+        let server = try await LoopbackHTTPServer(
+            handler: ProviderImitations.anthropicMessages(
+                apiKey: Self.key, inference: .answers("pong pong pong pong pong pong"), every: .milliseconds(40)))
+        defer { Task { await server.close() } }
+        // Three events before the first delta: about 120 ms; about 500 ms in all.
+        let quick = try await CheckHarness.run(
+            Self.anthropic(server.baseURL, "\nwarn_latency: 400ms\nexpect: {contains: pong}"),
+            environment: ["ANTHROPIC_API_KEY": Self.key])
+        #expect(quick.result.status == .ok, "\(quick.result.message) in \(quick.result.duration)")
+        #expect(quick.result.duration > .milliseconds(400), "the whole answer took longer than the limit")
+        let slow = try await CheckHarness.run(
+            Self.anthropic(server.baseURL, "\nwarn_latency: 60ms\nexpect: {contains: pong}"),
+            environment: ["ANTHROPIC_API_KEY": Self.key])
+        #expect(slow.result.status == .warn)
+        #expect(slow.result.message.hasSuffix("(first token slower than 60ms)"), "\(slow.result.message)")
+    }
+
     @Test func anthropicWholeAnswerAndProviderFieldsMergedIntoTheBody() async throws {
         let server = try await LoopbackHTTPServer(
             handler: ProviderImitations.anthropicMessages(apiKey: Self.key, bearer: true, inference: .answers("Pong.")))
