@@ -57,6 +57,7 @@ enum StatusPage {
             html += "<h2>\(attention.isEmpty && report.groups.isEmpty ? "Checks" : "Other checks")</h2>\n"
             html += table(rest, state: state, now: now)
         }
+        html += UsageSection.render(report.checks)
         html += """
             </main>
             <footer>healthrun \(healthrunVersion) · 90-day strip: green ≥ 99.9 %, yellow ≥ 99 %, orange ≥ 95 %, red below, grey no data</footer>
@@ -140,6 +141,7 @@ enum StatusPage {
         .badge{font-weight:600;white-space:nowrap}.badge.ok{color:var(--ok)}.badge.warn{color:var(--warn)}.badge.fail{color:var(--fail)}.badge.skipped{color:var(--skipped)}
         .msg{font-size:.85rem;word-break:break-word}.strip{width:12rem;max-width:30vw;height:1.1rem;border-radius:.2rem}
         @media (max-width:40rem){th:nth-child(5),td:nth-child(5){display:none}}
+        table.usage{margin-bottom:1rem}table.usage td{font-variant-numeric:tabular-nums}
         """
 
     /// Applies results as they arrive; a change of state reloads the page (debounced).

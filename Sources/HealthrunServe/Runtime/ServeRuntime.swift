@@ -59,7 +59,7 @@ public final class ServeRuntime: Service, Sendable {
             configuration: configuration, restoring: snapshot.alertStates, window: options.alertWindow,
             backoff: options.alertBackoff, logger: logger)
         writer = HistoryWriter(store: store, state: state, options: options, logger: logger)
-        runner = CheckRunner(engine: engine, state: state, writer: writer, alerts: alerts)
+        runner = CheckRunner(engine: engine, state: state, writer: writer, alerts: alerts, store: store)
         scheduler = TickScheduler(options: options)
         scheduler.schedule(configuration, now: now)
     }

@@ -278,6 +278,28 @@ public final class ResultStore: Sendable {
         try await pool.read { db in try Self.rollups(db, check: check, resolution: resolution, since: since) }
     }
 
+    /// The last value of one series of `check`'s `metric` on each UTC day since `since`, with
+    /// when it was taken (the daily rollups' `last`), oldest first.
+    public func dailyLastValues(check: String, metric: String, labels: [String: String], since: Int64) async throws
+        -> [(at: Int64, value: Double)]
+    {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.last_at, r.last_value FROM metric_rollups r
+                    JOIN series s ON s.id = r.series_id JOIN checks c ON c.id = s.check_id
+                    WHERE c.name = ? AND s.name = ? AND s.labels = ? AND r.resolution = ? AND r.bucket >= ?
+                    ORDER BY r.bucket
+                    """,
+                arguments: [
+                    check, metric, MetricSeries.canonical(labels), Resolution.daily.rawValue,
+                    Resolution.daily.bucket(since),
+                ]
+            ).map { (at: $0["last_at"], value: $0["last_value"]) }
+        }
+    }
+
     /// The metric series of a check with their points at or after `since`: raw points, or with
     /// a `resolution`, that resolution's rollups (average as the point, with min and max).
     /// `metric` keeps only the series of that name.

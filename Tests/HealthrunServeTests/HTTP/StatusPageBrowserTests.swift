@@ -101,4 +101,68 @@ import Testing
         #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47]) && image.count > 10_000)
         print("check page screenshot: \(png)")
     }
+
+    /// The Usage section: tokens per model today and this month, cost, balances, the canaries'
+    /// first token and headroom; and a usage check's page with its charts. Nothing injected runs.
+    @Test func theUsageSectionAndAUsageCheckPage() async throws {
+        guard Chromium.path != nil else {
+            #expect(ProcessInfo.processInfo.environment["CI"] == nil, "CI must install chromium (.ci/run does)")
+            return
+        }
+        let xss = "<img src=x onerror=\"document.title='pwned'\">"
+        func tokens(_ model: String, _ window: String, _ value: Double) -> Metric {
+            Metric("tokens", value, unit: .tokens, labels: ["model": model, "type": "input", "window": window])
+        }
+        let spend: [Metric] = [
+            Metric("cost_usd", 0.8, unit: .usd, labels: ["window": "today"]),
+            Metric("cost_usd", 12.5, unit: .usd, labels: ["window": "month"]),
+            tokens("claude-sonnet-4-5", "today", 120_000), tokens("claude-sonnet-4-5", "month", 2_400_000),
+            tokens(xss, "today", 5), tokens(xss, "month", 50),
+        ]
+        var (account, _) = ServeHarness.check(
+            "anthropic-usage", Array(repeating: .ok("this month 2.4M tokens, $12.5", metrics: spend), count: 50),
+            interval: .milliseconds(200))
+        account.thresholds = [Threshold(metric: "cost_usd", labels: ["window": "month"], warnAbove: 10)]
+        let (balance, _) = ServeHarness.check(
+            "gigachat-balance",
+            [.ok("balance", metrics: [Metric("balance", 84_000, unit: .tokens, labels: ["service": "GigaChat"])])])
+        let (canary, _) = ServeHarness.check(
+            "claude-canary",
+            [
+                .ok(
+                    "answered \"pong\"",
+                    metrics: [
+                        Metric("ttft_ms", 412, unit: .ms),
+                        Metric("ratelimit_tokens_remaining_ratio", 0.9, unit: .ratio),
+                        Metric("ratelimit_requests_remaining", 3999, unit: .count),
+                    ])
+            ])
+        let harness = try await ServeHarness(configuration: LoadedConfiguration(checks: [account, balance, canary]))
+        defer { Task { await harness.stop() } }
+        try await harness.waitUntil("readiness") { try await harness.get("/readyz").status == 200 }
+
+        let dom = try await Chromium.dumpDOM(of: "http://127.0.0.1:\(harness.port)/")
+        let section = try #require(dom.range(of: "id=\"usage\"")).lowerBound
+        let usage = String(dom[section...])
+        #expect(
+            usage.contains("<td>claude-sonnet-4-5</td><td>120,000 tokens</td><td>2.4M tokens</td>"),
+            "\(usage.prefix(2000))")
+        #expect(usage.contains("<td>$0.8</td><td>$12.5</td>"), "the account's cost today and this month")
+        #expect(usage.contains("GigaChat 84,000 tokens"))
+        #expect(usage.contains("<td>412 ms</td><td>90%</td><td>3,999</td>"), "the canary's first token and headroom")
+        #expect(usage.contains("&lt;img src=x"), "a hostile model name is text")
+        #expect(!dom.contains("pwned</title>") && !dom.contains("<img src=\"x\""))
+
+        try await harness.waitUntil("two stored points") {
+            let series = try await harness.get("/api/v1/checks/anthropic-usage/metrics?metric=cost_usd").json()[
+                "series"]
+            return ((series as? [[String: Any]])?.first?["points"] as? [Any])?.count ?? 0 >= 2
+        }
+        let page = try await Chromium.dumpDOM(of: "http://127.0.0.1:\(harness.port)/checks/anthropic-usage")
+        for metric in ["cost_usd", "tokens"] {
+            #expect(page.contains("id=\"m-\(metric)\""), "\(metric) is charted")
+        }
+        #expect(page.contains("class=\"rule warn\""), "the month's cost bound is drawn")
+        #expect(!page.contains("pwned</title>") && !page.contains("<img src=\"x\""))
+    }
 }
