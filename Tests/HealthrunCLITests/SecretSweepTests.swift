@@ -63,6 +63,14 @@ import Testing
               - {name: postgres-field, type: postgres, host: 127.0.0.1, port: \(refused), user: u, password: "\(Self.literal)"}
               - {name: plugin-fields, type: leaky, password: "\(Self.literal)", url: "\(base)/?t=${SWEEP_SECRET}"}
               - {name: exec-env, type: exec, command: [/bin/sh, -c, "echo $LEAK_TOKEN; exit 2"], env: {LEAK_TOKEN: "${SWEEP_SECRET}"}}
+              - {name: completion-anthropic, type: completion, provider: anthropic, url: "\(base)/v1/messages", api_key: "${SWEEP_SECRET}", model: m}
+              - {name: completion-openai, type: completion, provider: openai, url: "\(base)/v1/chat/completions", api_key: "\(Self.literal)", model: m}
+              - {name: completion-gigachat, type: completion, provider: gigachat, url: "\(base)/c", token_url: "\(base)/oauth", auth_key: "${SWEEP_SECRET}", model: m}
+              - {name: completion-bearer, type: completion, provider: anthropic, url: "\(base)/v1/messages", auth: {bearer: "${SWEEP_SECRET}"}, model: m}
+              - {name: usage-anthropic, type: usage, provider: anthropic, url: "\(base)", api_key: "${SWEEP_SECRET}"}
+              - {name: usage-openai, type: usage, provider: openai, url: "\(base)", api_key: "\(Self.literal)"}
+              - {name: usage-gigachat, type: usage, provider: gigachat, url: "\(base)", token_url: "\(base)/oauth", auth_key: "${SWEEP_SECRET}"}
+              - {name: usage-openrouter, type: usage, provider: openrouter, url: "\(base)", api_key: "${SWEEP_SECRET}"}
             """
         )
         let reports = ["json", "html", "junit", "prometheus", "markdown", "github", "console"]
