@@ -296,7 +296,7 @@ struct Chart {
         .rule{stroke-width:1.2;stroke-dasharray:6 4}.rule.warn{stroke:var(--warn)}.rule.fail{stroke:var(--fail)}.chart text.rulelabel.warn{fill:var(--warn)}.chart text.rulelabel.fail{fill:var(--fail)}
         .failtick{stroke:var(--fail);stroke-width:1;opacity:.5}
         .s0{stroke:#0969da;fill:#0969da}.s1{stroke:#bf3989;fill:#bf3989}.s2{stroke:#1a7f37;fill:#1a7f37}.s3{stroke:#9a6700;fill:#9a6700}.s4{stroke:#8250df;fill:#8250df}.s5{stroke:#57606a;fill:#57606a}
-        polyline.s0,polyline.s1,polyline.s2,polyline.s3,polyline.s4,polyline.s5{fill:none}
+        polyline.s0,polyline.s1,polyline.s2,polyline.s3,polyline.s4,polyline.s5{fill:none}rect.bar{stroke:none}
         .legend{list-style:none;padding:0;margin:.2rem 0 1rem;display:flex;flex-wrap:wrap;gap:.3rem 1.2rem;font-size:.85rem;color:var(--muted)}
         .swatch{display:inline-block;width:.8rem;height:.8rem;border-radius:.15rem;margin-right:.35rem;vertical-align:-.1rem}.swatch.s0{background:#0969da}.swatch.s1{background:#bf3989}.swatch.s2{background:#1a7f37}.swatch.s3{background:#9a6700}.swatch.s4{background:#8250df}.swatch.s5{background:#57606a}
         """

@@ -17,6 +17,8 @@ enum CheckPage {
         /// Failures (24 h) or hours with a failure.
         var failures: [Int64]
         var metrics: [MetricSeries]
+        /// Tokens each day by model: the last value of each day of `tokens{window=today}`.
+        var dailyTokens: [BarChart.Part] = []
         var uptime: [(window: String, rollup: Rollup)]
         var days: [Double?]
         var changes: [StateChange]
@@ -51,11 +53,26 @@ enum CheckPage {
         for (label, window) in [("24 h", 24), ("7 d", 168), ("30 d", 720)] {
             uptime.append((label, try await ServeRoutes.summary(runtime, check: name, hours: window, now: now)))
         }
+        // A usage check's tokens per day: each series of `tokens{…, window=today}` ends a day at
+        // that day's total. At least 7 days, so a day window still shows a week.
+        var dailyTokens: [BarChart.Part] = []
+        let latest = state.latest(name)
+        for metric in latest?.metrics ?? [] where metric.name == "tokens" && metric.labels["window"] == "today" {
+            let days = try await runtime.store.dailyLastValues(
+                check: name, metric: "tokens", labels: metric.labels,
+                since: now - Int64(max(hours, 168)) * Resolution.hourly.rawValue)
+            for day in days {
+                dailyTokens.append(
+                    BarChart.Part(
+                        group: metric.labels["model"] ?? "all", day: Resolution.daily.bucket(day.at), value: day.value))
+            }
+        }
         return Input(
-            result: state.latest(name) ?? Engine.skipped(definition, message: "no result yet"),
+            result: latest ?? Engine.skipped(definition, message: "no result yet"),
             definition: definition, window: window, hours: hours, latency: latency, failures: failures,
             metrics: try await runtime.store.metricSeries(
                 check: name, since: since, resolution: hours > 24 ? .hourly : nil),
+            dailyTokens: dailyTokens,
             uptime: uptime, days: state.dailyUptime(name, now: now),
             changes: try await runtime.store.events(check: name, limit: 20), now: now)
     }
@@ -155,6 +172,19 @@ enum CheckPage {
                 title: name, unit: unit, start: start, end: input.now, lines: lines,
                 rules: Chart.rules(input.definition.thresholds, metric: name, unit: unit)
             ).render()
+            if name == "tokens", !input.dailyTokens.isEmpty {
+                html += "<h3>tokens per day <small>by model</small></h3>\n"
+                html += BarChart(title: "tokens", unit: .tokens, parts: input.dailyTokens).render()
+            }
+            if name == "balance" {
+                // When it runs out at the recent spend (serve's projection, balance_days_left).
+                for projection in input.result.metrics where projection.name == "balance_days_left" {
+                    let service = projection.labels["service"].map { e($0) + " " } ?? ""
+                    let date = APIDocuments.time(input.now + Int64(projection.value * 86_400_000)).prefix(10)
+                    html +=
+                        "<p class=\"meta exhaustion\">\(service)runs out in about \(e(Metric.format(projection.value, unit: nil))) days at the last days' spend: around \(date).</p>\n"
+                }
+            }
             html += "</section>\n"
         }
         return html + "</section>\n"

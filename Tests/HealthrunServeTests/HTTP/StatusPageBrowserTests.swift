@@ -163,6 +163,7 @@ import Testing
             #expect(page.contains("id=\"m-\(metric)\""), "\(metric) is charted")
         }
         #expect(page.contains("class=\"rule warn\""), "the month's cost bound is drawn")
+        #expect(page.contains("<svg class=\"chart bars\""), "tokens per day as bars by model")
         #expect(!page.contains("pwned</title>") && !page.contains("<img src=\"x\""))
     }
 }

@@ -135,4 +135,22 @@ import Testing
         #expect(svg.contains("<polygon class=\"band s0\""))
         #expect(Chart.downsample(Array(points.prefix(100)), to: 720).count == 100, "few points stay as they are")
     }
+
+    @Test func barsStackEachDaysModelsWithALegend() throws {
+        let day: Int64 = 86_400_000
+        var parts: [BarChart.Part] = []
+        for index in 0..<3 {
+            parts.append(BarChart.Part(group: "sonnet", day: Self.now - Int64(index) * day, value: 1_000))
+            parts.append(BarChart.Part(group: "<b>opus</b>", day: Self.now - Int64(index) * day, value: 500))
+        }
+        let svg = BarChart(title: "tokens", unit: .tokens, parts: parts).render()
+        #expect(svg.components(separatedBy: "<rect class=\"bar").count == 7, "two parts a day for three days")
+        #expect(svg.contains(">11-29</text>") && svg.contains(">12-01</text>"))
+        #expect(svg.contains(">1.5k</text>") || svg.contains(">2k</text>"), "the axis reaches the day's total")
+        #expect(svg.contains("&lt;b&gt;opus&lt;/b&gt;") && !svg.contains("<b>"))
+        // On a day the second part sits on the first: its top is higher (smaller y).
+        let ys = svg.matches(of: /<rect class="bar s\d" x="[\d.]+" y="([\d.]+)"/).compactMap { Double($0.1) }
+        #expect(ys.count == 6 && ys[1] < ys[0], "\(ys)")
+        #expect(BarChart(title: "tokens", unit: .tokens, parts: []).render().isEmpty)
+    }
 }

@@ -44,5 +44,7 @@ import Testing
         #expect(metric?.labels == ["service": "GigaChat"])
         #expect(harness.runtime.state.latest("young-balance") != nil)
         #expect(Self.daysLeft(harness, "young-balance") == nil, "one day of history projects nothing")
+        let page = try await harness.get("/checks/gigachat-balance").body
+        #expect(page.contains("GigaChat runs out in about 5"), "the balance chart names the exhaustion")
     }
 }
