@@ -19,17 +19,7 @@ public enum Chromium {
     /// event stream delivers, timers fire), then the DOM is read through the DevTools protocol
     /// over `--remote-debugging-pipe`. Needs `python3` (a few lines drive the pipe).
     public static func dumpDOM(of url: String, after wait: Duration) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", devToolsScript, path!, url, String(wait.seconds)]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        let exited = AsyncStream<Void> { continuation in process.terminationHandler = { _ in continuation.finish() } }
-        try process.run()
-        let reading = Task.detached { output.fileHandleForReading.readDataToEndOfFile() }
-        for await _ in exited {}
-        return String(decoding: await reading.value, as: UTF8.self)
+        try await output(of: "/usr/bin/env", ["python3", "-c", devToolsScript, path!, url, String(wait.seconds)])
     }
 
     /// Opens a page in headless Chromium over the DevTools pipe (fds 3 and 4), waits, prints the DOM.
@@ -83,10 +73,15 @@ public enum Chromium {
     }
 
     private static func run(_ arguments: [String]) async throws -> String {
+        try await output(
+            of: path!, ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--timeout=3000"] + arguments)
+    }
+
+    /// Runs `executable` and returns what it printed on stdout once it exited.
+    private static func output(of executable: String, _ arguments: [String]) async throws -> String {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path!)
-        process.arguments =
-            ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--timeout=3000"] + arguments
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
