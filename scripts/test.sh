@@ -5,7 +5,8 @@
 # Without arguments it runs in four passes, so that load from one suite cannot push the deadline
 # assertions of another past their bounds on a 2-core machine: first the heavy suites one at a
 # time (headless Chromium takes both cores as it starts, the resource test spawns a thousand
-# plugins, fuzzing and the 10,000-file load keep a core busy); then the fault matrix alone (a
+# plugins, fuzzing and the 10,000-file load keep a core busy, the hardening probes open hundreds
+# of sockets and time /healthz); then the fault matrix alone (a
 # hundred misbehaving servers at once, with its own time bounds); then, one test at a time, the
 # suites that assert wall-clock bounds of a few hundred milliseconds (deadlines, cancellation,
 # plugins that ignore SIGTERM); then everything else in parallel.
@@ -17,7 +18,7 @@ start_postgres
 if (($#)); then
     swift test "$@"
 else
-    heavy='HTMLReporterTests|StatusPageBrowserTests|ResourceTests|FuzzTests|LoaderScaleTests'
+    heavy='HTMLReporterTests|StatusPageBrowserTests|ResourceTests|FuzzTests|LoaderScaleTests|ServeHardeningTests'
     swift test --no-parallel --filter "$heavy"
     swift test --filter FaultMatrixTests
     timed='EngineTests|PluginTests|PostgresCheckerTests|HTTPCheckerTests|HTTPTLSTests|CompletionCheckerTests|CLITests|ServeCommandTests'

@@ -13,7 +13,9 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Each check runs every 'interval' (default 60s), its first run spread across the interval by \
             its name. SIGHUP or POST /-/reload re-reads checks.d (an invalid one keeps the running \
-            configuration). SIGTERM/SIGINT: stop scheduling, commit pending results, exit 0.
+            configuration); POST /-/reload only with --enable-lifecycle. SIGTERM/SIGINT: stop \
+            scheduling, commit pending results, exit 0. --web-config takes Prometheus' web config \
+            file (tls_server_config, basic_auth_users).
             """
     )
 
@@ -30,11 +32,23 @@ struct ServeCommand: AsyncParsableCommand {
         name: .long, help: "How long history is kept: raw=48h,hourly=90d,daily=2y (keys left out keep their default).")
     var retention = "raw=48h,hourly=90d,daily=2y"
 
+    @Option(
+        name: .long,
+        help: "A web config file (Prometheus' format): tls_server_config and/or basic_auth_users (bcrypt).")
+    var webConfig: String?
+
+    @Flag(name: .long, help: "Let POST /-/reload re-read checks.d (SIGHUP always does).")
+    var enableLifecycle = false
+
+    @Option(name: .long, help: "Connections served at once; more get 503 and Retry-After.")
+    var maxConnections = ServeLimits().maxConnections
+
     @Flag(name: [.customShort("v"), .long], help: "Log each attempt to stderr.")
     var verbose = false
 
     func validate() throws {
         _ = try Self.parseListen(listen)
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections: must be at least 1") }
         do {
             _ = try Retention(parsing: retention)
         } catch {
@@ -64,6 +78,17 @@ struct ServeCommand: AsyncParsableCommand {
         var options = ServeRuntime.Options()
         options.retention = try Retention(parsing: retention)
 
+        var http = ServeServer.HTTPOptions()
+        http.lifecycle = enableLifecycle
+        http.limits.maxConnections = maxConnections
+        if let webConfig {
+            do {
+                http.web = try WebConfiguration.load(path: webConfig)
+            } catch {
+                printError("healthrun serve: \(error)")
+                throw ExitCode(2)
+            }
+        }
         if let problem = ListenProbe.problem(host: host, port: port) {
             printError("healthrun serve: cannot listen on \(listen): \(problem)")
             throw ExitCode(1)
@@ -96,8 +121,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let checkCount = configuration.checks.count
         let dbPath = db
-        let server = ServeServer(
-            runtime: runtime, reload: reload, host: host, port: port, logger: logger,
+        let scheme = http.web?.tls == nil ? "http" : "https"
+        let server = try ServeServer(
+            runtime: runtime, reload: reload, host: host, port: port, http: http, logger: logger,
             serverLogger: {
                 var quiet = logger
                 quiet.logLevel = verbose ? .debug : .warning
@@ -105,7 +131,7 @@ struct ServeCommand: AsyncParsableCommand {
             }(),
             onListening: { bound in
                 printError(
-                    "healthrun serve: \(checkCount) checks, listening on http://\(host):\(bound)/, history in \(dbPath)"
+                    "healthrun serve: \(checkCount) checks, listening on \(scheme)://\(host):\(bound)/, history in \(dbPath)"
                 )
             })
         let signals = ServeSignals()

@@ -138,7 +138,10 @@ import Testing
         let directory = try TemporaryDirectory(files: ["checks.d/app.yaml": Self.checks(web: web.baseURL)])
         let port = try Self.freePort()
         async let output = BinaryRunner.run(
-            ["serve", "-d", "checks.d", "--listen", "127.0.0.1:\(port)", "--db", directory.path + "/h.sqlite"],
+            [
+                "serve", "-d", "checks.d", "--listen", "127.0.0.1:\(port)", "--db", directory.path + "/h.sqlite",
+                "--enable-lifecycle",
+            ],
             in: directory.path, signal: (after: .seconds(4), number: SIGTERM))
         try await Self.waitForListener(port: port)
         try directory.write("checks.d/more.yaml", "checks:\n  - name: extra\n    type: htp\n")

@@ -19,10 +19,13 @@ public enum ServeRoutes {
     /// Builds the router.
     /// - Parameters:
     ///   - reload: re-reads checks.d and swaps it in when valid.
+    ///   - http: limits, authentication and whether the lifecycle API is on.
     public static func router(
-        runtime: ServeRuntime, reload: @escaping @Sendable () -> ReloadOutcome
+        runtime: ServeRuntime, reload: @escaping @Sendable () -> ReloadOutcome,
+        http: ServeServer.HTTPOptions = ServeServer.HTTPOptions()
     ) -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: WebGuard(web: http.web, lifecycle: http.lifecycle))
         router.add(middleware: HeadRequests())
         router.add(middleware: ResponseCompression())
         /// Every GET route answers HEAD too (HeadRequests drops the body).
@@ -112,7 +115,14 @@ public enum ServeRoutes {
             return json(APIDocuments.events(try await runtime.store.events(check: check, limit: 500)))
         }
         get("/api/v1/stream") { _, _ in
-            let stream = state.subscribe()
+            guard let stream = state.subscribe(limit: http.limits.maxStreams) else {
+                var headers = HTTPFields()
+                headers[.retryAfter] = "5"
+                return WebGuard<BasicRequestContext>.plain(
+                    "\(http.limits.maxStreams) event streams are open; try again shortly\n",
+                    status: .serviceUnavailable,
+                    headers: headers)
+            }
             var headers = HTTPFields()
             headers[.contentType] = "text/event-stream; charset=utf-8"
             headers[.cacheControl] = "no-store"
@@ -130,7 +140,7 @@ public enum ServeRoutes {
         get("/checks/:name") { request, context in
             let name = context.parameters.get("name") ?? ""
             guard let check = state.configuration.checks.first(where: { $0.name == name }) else {
-                return notFound(name)
+                return html(StatusPage.notFound(name), status: .notFound)
             }
             let window = request.uri.queryParameters.get("window").map { String($0) } ?? "24h"
             guard let hours = windows[window] else {
@@ -148,6 +158,8 @@ public enum ServeRoutes {
             var headers = HTTPFields()
             headers[.contentType] = "image/svg+xml"
             headers[.cacheControl] = "no-cache"
+            // Opened on its own, an SVG is a document: nothing in it may run.
+            headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'"
             return Response(
                 status: .ok, headers: headers,
                 body: .init(
@@ -196,12 +208,22 @@ public enum ServeRoutes {
             status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: document.compact() + "\n")))
     }
 
-    static func html(_ text: String) -> Response {
+    /// Only the pages' own scripts may run, named by their SHA-256 (CSP level 2): an injected
+    /// `<script>` or event handler attribute does not.
+    static let contentSecurityPolicy: String = {
+        let hashes = [StatusPage.script, CheckPage.script].map {
+            "'sha256-" + Data(SHA256.digest(Array($0.utf8))).base64EncodedString() + "'"
+        }
+        return "default-src 'none'; style-src 'unsafe-inline'; script-src \(hashes.joined(separator: " ")); "
+            + "connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    }()
+
+    static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
-        headers[.contentSecurityPolicy] =
-            "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        headers[.contentSecurityPolicy] = contentSecurityPolicy
+        headers[.xFrameOptions] = "DENY"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     static func text(_ text: String, status: HTTPResponse.Status = .ok) -> Response {

@@ -69,6 +69,19 @@ enum StatusPage {
         return html
     }
 
+    /// The page for `/checks/NAME` when no check has that name.
+    static func notFound(_ name: String) -> String {
+        head(title: "no check named \(name)", css: css)
+            + """
+            <p class="meta"><a href="/">← all checks</a></p>
+            <main><h1>No check named “\(Escaping.html(name))”</h1>
+            <p>It is not in the running checks.d (it may have been renamed or removed by a reload).</p></main>
+            </body>
+            </html>
+
+            """
+    }
+
     /// The start of a page, up to and including `<body>`; `title` is escaped here.
     static func head(title: String, css: String) -> String {
         """

@@ -99,7 +99,9 @@ public final class LiveState: Sendable {
         }
         if !subscribers.isEmpty {
             let event = ServerSentEvents.result(result, at: at, change: change)
-            for subscriber in subscribers { subscriber.yield(event) }
+            for subscriber in subscribers {
+                if case .dropped = subscriber.yield(event) { subscriber.finish() }
+            }
         }
         return change
     }
@@ -224,16 +226,29 @@ public final class LiveState: Sendable {
 
     // MARK: Server-Sent Events
 
-    /// A stream of SSE frames until the caller stops reading.
-    public func subscribe() -> AsyncStream<String> {
+    /// Frames a subscriber may fall behind by; one that falls further is dropped (its browser
+    /// reconnects and reloads), so a slow client costs bounded memory and never slows others.
+    static let subscriberBuffer = 256
+
+    /// A stream of SSE frames until the caller stops reading, or nil when `limit` streams are
+    /// open already.
+    public func subscribe(limit: Int = .max) -> AsyncStream<String>? {
         let id = UUID()
-        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1000))
+        let (stream, continuation) = AsyncStream<String>.makeStream(
+            bufferingPolicy: .bufferingOldest(Self.subscriberBuffer))
         continuation.onTermination = { [weak self] _ in
             _ = self?.inner.withLock { $0.subscribers.removeValue(forKey: id) }
         }
-        inner.withLock { $0.subscribers[id] = continuation }
-        return stream
+        let added = inner.withLock { inner -> Bool in
+            guard inner.subscribers.count < limit else { return false }
+            inner.subscribers[id] = continuation
+            return true
+        }
+        return added ? stream : nil
     }
+
+    /// Event streams open now.
+    public var subscriberCount: Int { inner.withLock { $0.subscribers.count } }
 
     /// Ends every stream (shutdown).
     public func finishSubscribers() {

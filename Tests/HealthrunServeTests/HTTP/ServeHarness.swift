@@ -14,6 +14,15 @@ import Testing
 let rawClient = HTTPClient(
     eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(decompression: .disabled))
 
+extension ServeServer.HTTPOptions {
+    /// The defaults with `POST /-/reload` allowed, as `--enable-lifecycle` does.
+    static var lifecycleOn: Self {
+        var options = Self()
+        options.lifecycle = true
+        return options
+    }
+}
+
 /// A serve runtime and its HTTP surface on a loopback port, with fast intervals and batches.
 final class ServeHarness: Sendable {
     let runtime: ServeRuntime
@@ -44,7 +53,8 @@ final class ServeHarness: Sendable {
     init(
         configuration: LoadedConfiguration, dbPath: String = ServeHarness.path(),
         alertWindow: Duration = .milliseconds(100),
-        reload: @escaping @Sendable () -> ReloadOutcome = { .reloaded(checks: 0) }
+        reload: @escaping @Sendable () -> ReloadOutcome = { .reloaded(checks: 0) },
+        http: ServeServer.HTTPOptions = .lifecycleOn
     ) async throws {
         self.dbPath = dbPath
         var options = ServeRuntime.Options()
@@ -57,8 +67,9 @@ final class ServeHarness: Sendable {
             options: options, logger: logger)
         self.runtime = runtime
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let server = ServeServer(
-            runtime: runtime, reload: reload, host: "127.0.0.1", port: 0, logger: logger, serverLogger: logger,
+        let server = try ServeServer(
+            runtime: runtime, reload: reload, host: "127.0.0.1", port: 0, http: http, logger: logger,
+            serverLogger: logger,
             onListening: { port in
                 continuation.yield(port)
                 continuation.finish()
