@@ -187,4 +187,32 @@ import Testing
         #expect(finished.exitCode == 0, "\(finished.stderr)")
         #expect(finished.stderr.contains("reloaded checks.d"))
     }
+
+    @Test func sigtermWhileAnAlertIsRetryingExitsCleanlyWithinFiveSeconds() async throws {
+        // Before: "Fatal error: Cancellation took longer than allowed" (SIGILL, exit 132) after 4 s.
+        let receiver = try await LoopbackHTTPServer { _ in .json(503, #"{"error":"maintenance"}"#) }
+        defer { Task { await receiver.close() } }
+        let directory = try TemporaryDirectory(files: [
+            "checks.d/app.yaml": """
+            alerting:
+              webhook:
+                url: \(receiver.baseURL)/hook
+            checks:
+              - name: payments
+                type: tcp
+                host: 127.0.0.1
+                port: 1
+                interval: 1s
+                alert: {after: 1}
+            """
+        ])
+        let port = try Self.freePort()
+        let output = try await BinaryRunner.run(
+            ["serve", "-d", "checks.d", "--listen", "127.0.0.1:\(port)", "--db", directory.path + "/h.sqlite"],
+            in: directory.path, signal: (after: .seconds(3), number: SIGTERM))
+        #expect(output.exitCode == 0, "\(output.stderr)")
+        #expect(!output.stderr.contains("Fatal error"))
+        #expect(output.elapsed < .seconds(8), "exited \(output.elapsed) after start, SIGTERM at 3 s")
+        #expect(!receiver.requests.isEmpty, "the alert was being retried when SIGTERM came")
+    }
 }

@@ -3,39 +3,63 @@ import HealthrunCore
 import Logging
 
 /// Each check's alert trackers (its own state and one per metric it has thresholds on), and the
-/// dispatcher of the running configuration's channels (swapped on reload).
+/// dispatcher of the running configuration's channels (swapped on reload). Notices wait in the
+/// store's outbox until a channel took them, so one that a shutdown cut off goes out after the
+/// restart.
 final class AlertCenter: Sendable {
     private let trackers: Locked<[String: CheckAlertState]>
     private let dispatcher: Locked<AlertDispatcher?>
     private let window: Duration
     private let backoff: Duration
+    private let requestTimeout: Duration
     private let logger: Logger
+    private let outbox: (any AlertOutbox)?
+    /// Across reloads: a reload does not zero `/metrics`' alert counters.
+    private let counterStore = Locked(AlertCounters())
 
-    /// Creates the trackers from their stored states and the dispatcher for `configuration`.
+    /// Creates the trackers from their stored states and the dispatcher for `configuration`,
+    /// and queues what the outbox still holds.
     init(
-        configuration: LoadedConfiguration, restoring states: [String: [UInt8]], window: Duration,
-        backoff: Duration, logger: Logger
+        configuration: LoadedConfiguration, restoring states: [String: [UInt8]],
+        undelivered: [(channel: String, envelope: AlertEnvelope)] = [], outbox: (any AlertOutbox)? = nil,
+        window: Duration, backoff: Duration, requestTimeout: Duration = .seconds(10), logger: Logger
     ) {
+        self.requestTimeout = requestTimeout
         self.window = window
         self.backoff = backoff
         self.logger = logger
+        self.outbox = outbox
         var restored: [String: CheckAlertState] = [:]
         for (name, bytes) in states {
             restored[name] = CheckAlertState(stored: bytes)
         }
         trackers = Locked(restored)
         dispatcher = Locked(nil)
-        dispatcher.withLock { $0 = makeDispatcher(configuration) }
+        let made = makeDispatcher(configuration)
+        dispatcher.withLock { $0 = made }
+        let channels = Set(configuration.alerting?.channelNames ?? [])
+        for (channel, envelope) in undelivered {
+            if let made, channels.contains(channel) {
+                made.enqueue(envelope, keep: false, channels: [channel])
+            } else {
+                // The channel is gone from the configuration: nothing can send it.
+                outbox?.forget([envelope.id], channel: channel)
+            }
+        }
+        if !undelivered.isEmpty {
+            logger.info("alerts from before the restart are queued again", metadata: ["count": "\(undelivered.count)"])
+        }
     }
 
     private func makeDispatcher(_ configuration: LoadedConfiguration) -> AlertDispatcher? {
         guard let alerting = configuration.alerting, !alerting.channelNames.isEmpty else { return nil }
         return AlertDispatcher(
             configuration: alerting, redactor: configuration.redactor, logger: logger, window: window,
-            backoff: backoff)
+            backoff: backoff, attempts: 5, requestTimeout: requestTimeout, outbox: outbox, counters: counterStore)
     }
 
-    /// A new configuration's channels; the old dispatcher sends what it has, then stops.
+    /// A new configuration's channels; the old dispatcher sends what it has (for a bounded
+    /// time), then stops.
     func reload(_ configuration: LoadedConfiguration) {
         let fresh = makeDispatcher(configuration)
         let old = dispatcher.withLock { current in
@@ -43,17 +67,12 @@ final class AlertCenter: Sendable {
             return current
         }
         if let old {
-            Task {
-                await old.flush()
-                await old.shutdown()
-            }
+            Task { await old.stop(within: .seconds(30)) }
         }
     }
 
     /// Messages sent and failed, for `/metrics`.
-    var counters: AlertDispatcher.Counters {
-        dispatcher.withLock { $0 }?.counters ?? AlertDispatcher.Counters()
-    }
+    var counters: AlertCounters { counterStore.withLock { $0 } }
 
     /// Feeds a result to the check's trackers and queues what they notice; returns the check's
     /// new alert state to store when it changed.
@@ -80,15 +99,10 @@ final class AlertCenter: Sendable {
         return bytes
     }
 
-    /// Sends what is pending, for at most `limit` (retries included), and stops the dispatcher.
-    func flush(within limit: Duration) async {
+    /// Sends what is pending, for at most `limit` (retries included), and stops the dispatcher;
+    /// what it could not send stays in the outbox.
+    func stop(within limit: Duration) async {
         guard let dispatcher = dispatcher.withLock({ $0 }) else { return }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await dispatcher.flush() }
-            group.addTask { try? await Task.sleep(for: limit) }
-            await group.next()
-            group.cancelAll()
-        }
-        await dispatcher.shutdown()
+        await dispatcher.stop(within: limit)
     }
 }

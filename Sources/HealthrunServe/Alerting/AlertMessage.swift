@@ -3,7 +3,7 @@ public import HealthrunCore
 
 /// One notice about one check, or about one metric of a check crossing its thresholds, as it
 /// goes out.
-public struct AlertNotice: Sendable, Hashable {
+public struct AlertNotice: Sendable, Hashable, Codable {
     /// The check.
     public var check: String
     /// The metric whose thresholds this is about; nil for the check's own state.

@@ -4,7 +4,7 @@ public import HealthrunCore
 /// It is saved with the history, so a restart while a check is down sends no second DOWN.
 public struct AlertTracker: Sendable, Hashable, Codable {
     /// Something worth a message.
-    public enum Notice: Sendable, Hashable {
+    public enum Notice: Sendable, Hashable, Codable {
         /// Failed `after` times in a row.
         case down(message: String)
         /// Passed `resolve_after` times in a row after being down for the given milliseconds.

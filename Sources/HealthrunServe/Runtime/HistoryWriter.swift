@@ -1,3 +1,4 @@
+import Foundation
 import HealthrunCore
 import Logging
 
@@ -53,9 +54,7 @@ final class HistoryWriter: Sendable {
             logger.error("could not write history", metadata: ["error": "\(error)"])
             pending.withLock { newer in
                 var merged = batch
-                merged.results += newer.results
-                merged.changes += newer.changes
-                merged.alertStates.merge(newer.alertStates) { _, new in new }
+                merged.append(newer)
                 // Keep the newest results, as memory already shows them.
                 if merged.results.count > Self.pendingLimit {
                     let dropped = merged.results.count - Self.pendingLimit
@@ -81,6 +80,20 @@ final class HistoryWriter: Sendable {
             } catch {
                 return
             }
+        }
+    }
+}
+
+/// The outbox lives in the store; its rows go in the next batch, removals after additions.
+extension HistoryWriter: AlertOutbox {
+    func keep(_ envelope: AlertEnvelope, channel: String) {
+        guard let bytes = try? JSONEncoder().encode(envelope) else { return }
+        pending.withLock { $0.outboxAdded.append((envelope.id, channel, Array(bytes))) }
+    }
+
+    func forget(_ ids: [String], channel: String) {
+        pending.withLock { batch in
+            for id in ids { batch.outboxRemoved.append((id, channel)) }
         }
     }
 }

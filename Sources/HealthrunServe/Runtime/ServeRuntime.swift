@@ -24,6 +24,10 @@ public final class ServeRuntime: Service, Sendable {
         public var alertWindow: Duration = .seconds(3)
         /// The first retry delay of a failed alert.
         public var alertBackoff: Duration = .seconds(1)
+        /// How long an alert request may take before it counts as failed.
+        public var alertRequestTimeout: Duration = .seconds(10)
+        /// How long a shutdown keeps sending alerts.
+        public var alertShutdownLimit: Duration = .seconds(2)
         /// Wall-clock now in Unix ms (injected in tests).
         public var now: @Sendable () -> Int64 = { Date().unixMilliseconds }
 
@@ -55,10 +59,15 @@ public final class ServeRuntime: Service, Sendable {
             hourlySince: now - 25 * Resolution.hourly.rawValue,
             dailySince: now - Int64(LiveState.stripDays) * Resolution.daily.rawValue)
         state.restore(latest: snapshot.latest, hourly: snapshot.hourly, daily: snapshot.daily)
-        alerts = AlertCenter(
-            configuration: configuration, restoring: snapshot.alertStates, window: options.alertWindow,
-            backoff: options.alertBackoff, logger: logger)
         writer = HistoryWriter(store: store, state: state, options: options, logger: logger)
+        let decoder = JSONDecoder()
+        let undelivered = snapshot.undelivered.compactMap { row -> (channel: String, envelope: AlertEnvelope)? in
+            (try? decoder.decode(AlertEnvelope.self, from: Data(row.envelope))).map { (row.channel, $0) }
+        }.sorted { $0.envelope.notice.at < $1.envelope.notice.at }
+        alerts = AlertCenter(
+            configuration: configuration, restoring: snapshot.alertStates, undelivered: undelivered, outbox: writer,
+            window: options.alertWindow, backoff: options.alertBackoff, requestTimeout: options.alertRequestTimeout,
+            logger: logger)
         runner = CheckRunner(engine: engine, state: state, writer: writer, alerts: alerts, store: store)
         scheduler = TickScheduler(options: options)
         scheduler.schedule(configuration, now: now)
@@ -73,7 +82,7 @@ public final class ServeRuntime: Service, Sendable {
     }
 
     /// Messages sent and failed, for `/metrics`.
-    public var alertCounters: AlertDispatcher.Counters { alerts.counters }
+    public var alertCounters: AlertCounters { alerts.counters }
 
     /// Ticks skipped because a run overran.
     public var skippedTicks: Int { scheduler.skippedTicks }
@@ -104,7 +113,10 @@ public final class ServeRuntime: Service, Sendable {
         // honours cancellation.
         await Task {
             await self.writer.commitPending()
-            await self.alerts.flush(within: .seconds(2))
+            // Bounded: a receiver that hangs cannot hold the exit (SIGTERM exits within 5 s).
+            // What was not delivered stays in the outbox and goes out after the restart.
+            await self.alerts.stop(within: self.options.alertShutdownLimit)
+            await self.writer.commitPending()
         }.value
     }
 }

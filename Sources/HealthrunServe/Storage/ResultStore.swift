@@ -83,6 +83,15 @@ public final class ResultStore: Sendable {
                     ALTER TABLE metric_points_v3 RENAME TO metric_points;
                     """)
         }
+        // Alert notices stay here until a channel took them (an alert counts as sent only then).
+        migrator.registerMigration("v4 alert outbox") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE alert_outbox (
+                        id TEXT NOT NULL, channel TEXT NOT NULL, envelope BLOB NOT NULL, PRIMARY KEY (id, channel)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 
@@ -181,6 +190,15 @@ public final class ResultStore: Sendable {
             sql: "INSERT OR REPLACE INTO alert_state (check_id, state) VALUES (?, ?)")
         for (check, state) in batch.alertStates {
             try saveState.execute(arguments: [try id(check), Data(state)])
+        }
+        let keep = try db.cachedStatement(
+            sql: "INSERT OR REPLACE INTO alert_outbox (id, channel, envelope) VALUES (?, ?, ?)")
+        for added in batch.outboxAdded {
+            try keep.execute(arguments: [added.id, added.channel, Data(added.envelope)])
+        }
+        let forget = try db.cachedStatement(sql: "DELETE FROM alert_outbox WHERE id = ? AND channel = ?")
+        for removed in batch.outboxRemoved {
+            try forget.execute(arguments: [removed.id, removed.channel])
         }
     }
 
@@ -382,6 +400,8 @@ public final class ResultStore: Sendable {
         public var hourly: [String: [Int64: Rollup]]
         public var daily: [String: [Int64: Rollup]]
         public var alertStates: [String: [UInt8]]
+        /// Alert notices not delivered yet, per channel.
+        public var undelivered: [(channel: String, envelope: [UInt8])]
     }
 
     /// Reads the ``Snapshot`` a runtime starts from (synchronously: it happens once, before serving).
@@ -391,7 +411,9 @@ public final class ResultStore: Sendable {
                 latest: try Self.latestResults(db),
                 hourly: try Self.rollups(db, check: nil, resolution: .hourly, since: hourlySince),
                 daily: try Self.rollups(db, check: nil, resolution: .daily, since: dailySince),
-                alertStates: try Self.alertStates(db))
+                alertStates: try Self.alertStates(db),
+                undelivered: try Row.fetchAll(db, sql: "SELECT channel, envelope FROM alert_outbox")
+                    .map { (channel: $0["channel"], envelope: Array($0["envelope"] as Data)) })
         }
     }
 

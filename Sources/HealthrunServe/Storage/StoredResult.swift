@@ -68,10 +68,25 @@ public struct WriteBatch: Sendable {
     public var changes: [StateChange] = []
     /// Alert state per check, opaque to the store.
     public var alertStates: [String: [UInt8]] = [:]
+    /// Alert notices queued for a channel (opaque to the store), keyed by id and channel.
+    public var outboxAdded: [(id: String, channel: String, envelope: [UInt8])] = []
+    /// Notices delivered or dropped; applied after `outboxAdded`.
+    public var outboxRemoved: [(id: String, channel: String)] = []
 
     /// An empty batch.
     public init() {}
 
     /// Whether there is nothing to write.
-    public var isEmpty: Bool { results.isEmpty && changes.isEmpty && alertStates.isEmpty }
+    public var isEmpty: Bool {
+        results.isEmpty && changes.isEmpty && alertStates.isEmpty && outboxAdded.isEmpty && outboxRemoved.isEmpty
+    }
+
+    /// `newer` after this one: what a failed write keeps for the next try.
+    mutating func append(_ newer: WriteBatch) {
+        results += newer.results
+        changes += newer.changes
+        alertStates.merge(newer.alertStates) { _, new in new }
+        outboxAdded += newer.outboxAdded
+        outboxRemoved += newer.outboxRemoved
+    }
 }

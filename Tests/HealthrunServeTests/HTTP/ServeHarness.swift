@@ -52,7 +52,8 @@ final class ServeHarness: Sendable {
 
     init(
         configuration: LoadedConfiguration, dbPath: String = ServeHarness.path(),
-        alertWindow: Duration = .milliseconds(100),
+        alertWindow: Duration = .milliseconds(100), alertBackoff: Duration = .milliseconds(20),
+        alertRequestTimeout: Duration = .seconds(10),
         reload: @escaping @Sendable () -> ReloadOutcome = { .reloaded(checks: 0) },
         http: ServeServer.HTTPOptions = .lifecycleOn
     ) async throws {
@@ -60,7 +61,8 @@ final class ServeHarness: Sendable {
         var options = ServeRuntime.Options()
         options.batchInterval = .milliseconds(50)
         options.alertWindow = alertWindow
-        options.alertBackoff = .milliseconds(20)
+        options.alertBackoff = alertBackoff
+        options.alertRequestTimeout = alertRequestTimeout
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let runtime = try ServeRuntime(
             configuration: configuration, store: try ResultStore(path: dbPath), engine: Engine(logger: logger),

@@ -84,7 +84,7 @@ import Testing
                     (1, \(Self.start), 10), (1, \(Self.start + 60_000), 9), (1, \(Self.start + 60_000), 8);
                 """)
         let store = try ResultStore(path: path)
-        #expect(try store.appliedMigrations().last == "v3 compact metric points")
+        #expect(try store.appliedMigrations().contains("v3 compact metric points"))
         let series = try await store.metricSeries(check: "usage", since: 0, resolution: nil)
         #expect(series.map(\.name) == ["balance"])
         #expect(series.first?.points.map(\.value) == [10, 8])
