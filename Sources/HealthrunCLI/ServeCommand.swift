@@ -96,9 +96,12 @@ struct ServeCommand: AsyncParsableCommand {
         let store: ResultStore
         do {
             store = try ResultStore(path: db)
+        } catch let problem as ResultStore.OpenProblem {
+            printError("healthrun serve: \(problem)")
+            throw ExitCode(2)
         } catch {
             printError("healthrun serve: cannot open the history database '\(db)': \(error)")
-            throw ExitCode(1)
+            throw ExitCode(2)
         }
         let engine = Engine(
             concurrency: RunExecution.fittingConcurrency(limits.concurrency), logger: logger, tool: session.tool)

@@ -215,4 +215,19 @@ import Testing
         #expect(output.elapsed < .seconds(8), "exited \(output.elapsed) after start, SIGTERM at 3 s")
         #expect(!receiver.requests.isEmpty, "the alert was being retried when SIGTERM came")
     }
+
+    @Test func aDamagedHistoryExits2AndIsLeftAsItWas() async throws {
+        let directory = try TemporaryDirectory(files: [
+            "checks.d/app.yaml": "checks:\n  - name: db-port\n    type: tcp\n    host: 127.0.0.1\n    port: 1\n",
+            "h.sqlite": "SQLite format 3 -- but not really",
+        ])
+        let port = try Self.freePort()
+        let output = try await BinaryRunner.run(
+            ["serve", "-d", "checks.d", "--listen", "127.0.0.1:\(port)", "--db", "h.sqlite"], in: directory.path)
+        #expect(output.exitCode == 2, "\(output.stderr)")
+        #expect(output.stderr.contains("the history database 'h.sqlite' cannot be read"), "\(output.stderr)")
+        #expect(
+            try String(contentsOfFile: directory.path + "/h.sqlite", encoding: .utf8)
+                == "SQLite format 3 -- but not really")
+    }
 }

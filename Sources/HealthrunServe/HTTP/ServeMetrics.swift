@@ -66,6 +66,16 @@ enum ServeMetrics {
         gauge(
             "healthrun_serve_db_size_bytes", "Database, WAL and shared-memory files.",
             Double(runtime.store.sizeOnDisk()))
+        gauge(
+            "healthrun_serve_store_write_errors_total", "History writes that failed (a full disk, a read-only file).",
+            Double(counters.storeWriteErrors), type: "counter")
+        gauge(
+            "healthrun_serve_store_up", "1 while history is written, 0 while writes fail.",
+            runtime.state.storeProblem == nil ? 1 : 0)
+        gauge(
+            "healthrun_serve_alerts_coalesced_total",
+            "Alert notices replaced by a newer one about the same check before delivery.",
+            Double(runtime.alertCounters.coalesced), type: "counter")
         gauge("healthrun_serve_reloads_total", "Configurations swapped in.", Double(counters.reloads), type: "counter")
         let alerts = runtime.alertCounters
         gauge("healthrun_serve_alerts_sent_total", "Alert messages delivered.", Double(alerts.sent), type: "counter")

@@ -42,7 +42,10 @@ public enum ServeRoutes {
         get("/") { _, _ in html(StatusPage.render(state, now: now())) }
         get("/healthz") { _, _ in text("ok\n") }
         get("/readyz") { _, _ in
-            state.isReady
+            if let problem = state.storeProblem {
+                return text("history cannot be written: \(problem)\n", status: .serviceUnavailable)
+            }
+            return state.isReady
                 ? text("ready\n") : text("waiting for a first result of every check\n", status: .serviceUnavailable)
         }
         get("/api/v1/status") { _, _ in

@@ -49,9 +49,18 @@ final class HistoryWriter: Sendable {
         guard !batch.isEmpty else { return }
         do {
             try await store.write(batch)
+            if let problem = state.storeProblem {
+                logger.warning("history writes resumed", metadata: ["after": "\(problem)"])
+            }
             state.recordBatch(size: batch.results.count)
         } catch {
-            logger.error("could not write history", metadata: ["error": "\(error)"])
+            // One line when writing stops working, not one a second; /readyz and /metrics say
+            // it for as long as it lasts. Checks and alerts go on from memory meanwhile.
+            if state.recordWriteFailure(ResultStore.describe(error)) {
+                logger.error(
+                    "could not write history; checks and alerts go on, results are kept in memory until it works",
+                    metadata: ["error": "\(ResultStore.describe(error))"])
+            }
             pending.withLock { newer in
                 var merged = batch
                 merged.append(newer)

@@ -21,6 +21,9 @@ public final class LiveState: Sendable {
         var probeTokens: [String: Double] = [:]
         var skippedTicks = 0
         var reloads = 0
+        /// Why the last history write failed, until one succeeds.
+        var storeProblem: String?
+        var storeWriteErrors = 0
     }
 
     private let inner: Locked<Inner>
@@ -194,14 +197,29 @@ public final class LiveState: Sendable {
     /// Tokens each check spent on its own runs since start (a canary's prompt and answer).
     var probeTokens: [String: Double] { inner.withLock { $0.probeTokens } }
 
-    /// Counts a committed batch.
+    /// Counts a committed batch; the store works (again).
     public func recordBatch(size: Int) {
         inner.withLock {
             $0.lastBatchSize = size
             $0.batches += 1
             $0.storedResults += size
+            $0.storeProblem = nil
         }
     }
+
+    /// Counts a failed write; returns whether the store was working until now.
+    @discardableResult
+    public func recordWriteFailure(_ reason: String) -> Bool {
+        inner.withLock { inner in
+            inner.storeWriteErrors += 1
+            let wasWorking = inner.storeProblem == nil
+            inner.storeProblem = reason
+            return wasWorking
+        }
+    }
+
+    /// Why history cannot be written now, if it cannot.
+    public var storeProblem: String? { inner.withLock { $0.storeProblem } }
 
     /// Sets the skipped-ticks total.
     public func setSkippedTicks(_ count: Int) { inner.withLock { $0.skippedTicks = count } }
@@ -214,13 +232,15 @@ public final class LiveState: Sendable {
         var storedResults: Int
         var skippedTicks: Int
         var reloads: Int
+        var storeWriteErrors: Int
     }
 
     var serverCounters: ServerCounters {
         inner.withLock {
             ServerCounters(
                 lag: $0.lag, lagCount: $0.lagCount, lastBatchSize: $0.lastBatchSize, batches: $0.batches,
-                storedResults: $0.storedResults, skippedTicks: $0.skippedTicks, reloads: $0.reloads)
+                storedResults: $0.storedResults, skippedTicks: $0.skippedTicks, reloads: $0.reloads,
+                storeWriteErrors: $0.storeWriteErrors)
         }
     }
 

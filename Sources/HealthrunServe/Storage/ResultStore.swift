@@ -12,9 +12,19 @@ public final class ResultStore: Sendable {
     /// The database file.
     public let path: String
 
-    /// Opens (creating and migrating) the database at `path`.
+    /// Why a history file cannot be used, and what to do about it. serve exits 2 with it and
+    /// leaves the file as it was: it never starts fresh over someone's history.
+    public struct OpenProblem: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Opens (creating and migrating) the database at `path`. An existing file is checked first,
+    /// read-only: not empty, a SQLite database that passes `PRAGMA quick_check`, and no newer
+    /// schema than this build knows.
+    /// - Throws: ``OpenProblem`` when the file is damaged, empty, not a database or newer.
     public init(path: String) throws {
         self.path = path
+        try Self.inspect(path: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
@@ -22,8 +32,63 @@ public final class ResultStore: Sendable {
             // the last commits but never corrupts the file (kill -9 loses nothing committed).
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        pool = try DatabasePool(path: path, configuration: configuration)
-        try Self.migrator.migrate(pool)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw OpenProblem(description: "cannot open '\(path)': \(Self.describe(error))")
+        }
+    }
+
+    /// The checks on an existing file, on a read-only connection (nothing is written to it).
+    private static func inspect(path: String) throws {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return }
+        let restore =
+            "restore it from a backup, or move it aside to start a new history (healthrun never overwrites one)"
+        if (attributes[.size] as? NSNumber)?.intValue == 0 {
+            throw OpenProblem(
+                description: "the history database '\(path)' is empty (0 bytes), not a database; if it held "
+                    + "history, \(restore); if it is new, delete it")
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            try queue.read { db in
+                let problems = try String.fetchAll(db, sql: "PRAGMA quick_check(5)")
+                if problems != ["ok"] {
+                    throw OpenProblem(
+                        description: "the history database '\(path)' is damaged (SQLite's quick_check: "
+                            + "\(problems.prefix(3).joined(separator: "; "))); \(restore), or try "
+                            + "`sqlite3 '\(path)' .recover | sqlite3 recovered.sqlite`")
+                }
+                if try migrator.hasBeenSuperseded(db) {
+                    let known = Set(migrator.migrations)
+                    let newer = try migrator.appliedIdentifiers(db).subtracting(known).sorted()
+                    throw OpenProblem(
+                        description: "the history database '\(path)' was written by a newer healthrun (schema "
+                            + "\(newer.joined(separator: ", "))); run that version, or point --db at another file")
+                }
+            }
+        } catch let error as DatabaseError {
+            throw OpenProblem(
+                description: "the history database '\(path)' cannot be read: \(describe(error)); \(restore)")
+        }
+    }
+
+    /// A storage error as a person reads it: what happened, without SQLite's codes.
+    public static func describe(_ error: any Error) -> String {
+        guard let error = error as? DatabaseError else { return "\(error)" }
+        switch error.resultCode {
+        case .SQLITE_FULL: return "the disk is full"
+        case .SQLITE_READONLY: return "the database is read-only (check the file's and its directory's permissions)"
+        case .SQLITE_NOTADB: return "the file is not a SQLite database"
+        case .SQLITE_CORRUPT: return "the database is damaged"
+        case .SQLITE_IOERR: return "I/O error (\(error.message ?? "no detail"))"
+        case .SQLITE_CANTOPEN: return "the file cannot be opened (\(error.message ?? "no detail"))"
+        default: return error.message ?? "\(error)"
+        }
     }
 
     /// Versioned schema migrations, applied in order on open.
