@@ -43,6 +43,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Connections served at once; more get 503 and Retry-After.")
     var maxConnections = ServeLimits().maxConnections
 
+    @Flag(
+        name: .long,
+        help: "Run checks.d files, plugins and env files that other users can change (refused by default).")
+    var allowInsecureFiles = false
+
     @Flag(name: [.customShort("v"), .long], help: "Log each attempt to stderr.")
     var verbose = false
 
@@ -71,6 +76,14 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = Session(concurrency: limits.concurrency, pluginsDirectory: load.plugins)
+        let checkTrust = !allowInsecureFiles
+        if checkTrust {
+            let untrusted = session.untrustedFiles(load)
+            if !untrusted.isEmpty {
+                printError(untrusted.map { "healthrun serve: \($0)" }.joined(separator: "\n"))
+                throw ExitCode(2)
+            }
+        }
         let configuration = session.load(load, defaultTimeout: limits.defaultTimeout, serve: true)
         let (host, port) = try Self.parseListen(listen)
         var logger = Logger(label: "healthrun") { label in StreamLogHandler.standardError(label: label) }
@@ -110,6 +123,13 @@ struct ServeCommand: AsyncParsableCommand {
         let load = self.load
         let log = logger
         let reload: @Sendable () -> ReloadOutcome = {
+            if checkTrust {
+                let untrusted = session.untrustedFiles(load)
+                if !untrusted.isEmpty {
+                    log.error("reload refused; the running configuration stays\n\(untrusted.joined(separator: "\n"))")
+                    return .rejected(diagnostics: untrusted)
+                }
+            }
             do {
                 let fresh = try session.tryLoad(load, defaultTimeout: limits.defaultTimeout, serve: true)
                 runtime.reload(fresh)

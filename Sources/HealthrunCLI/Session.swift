@@ -42,6 +42,20 @@ struct Session {
         return try loader.load(directory: options.directory)
     }
 
+    /// What another user could change in the files that decide what runs: checks.d's files, the
+    /// env file and the plugins (see ``FileTrust``); one line each.
+    func untrustedFiles(_ options: LoadOptions) -> [String] {
+        let (sources, _) = ConfigSource.read(directory: options.directory)
+        var problems = FileTrust.problems(sources.map(\.path), role: "a checks.d file")
+        let envFile = options.envFile ?? ".env"
+        if FileManager.default.fileExists(atPath: envFile) {
+            problems += FileTrust.problems([envFile], role: "the env file")
+        }
+        let plugins = PluginDirectory(path: options.plugins).plugins().filter(\.isExecutable).map(\.path)
+        problems += FileTrust.problems(plugins, role: "a plugin")
+        return problems
+    }
+
     /// Loads the env file and checks.d; on any problem prints the diagnostics and exits 2.
     func load(
         _ options: LoadOptions, defaultTimeout: Duration = .seconds(10), serve: Bool = false

@@ -230,4 +230,52 @@ import Testing
             try String(contentsOfFile: directory.path + "/h.sqlite", encoding: .utf8)
                 == "SQLite format 3 -- but not really")
     }
+
+    @Test func filesOtherUsersCanChangeAreRefusedAtStartAndOnReload() async throws {
+        // Before: a checks.d file symlinked into a directory another user could write let that
+        // user run `type: exec` commands as serve's user (root in the probe).
+        let directory = try TemporaryDirectory(files: [
+            "checks.d/app.yaml": "checks:\n  - name: db-port\n    type: tcp\n    host: 127.0.0.1\n    port: 1\n",
+            "shared/more.yaml": "checks:\n  - name: planted\n    type: exec\n    command: [\"true\"]\n",
+        ])
+        chmod(directory.path + "/shared", 0o777)
+        symlink(directory.path + "/shared/more.yaml", directory.path + "/checks.d/more.yaml")
+        let port = try Self.freePort()
+        let arguments = [
+            "serve", "-d", "checks.d", "--listen", "127.0.0.1:\(port)", "--db", "h.sqlite", "--enable-lifecycle",
+        ]
+        let refused = try await BinaryRunner.run(arguments, in: directory.path)
+        #expect(refused.exitCode == 2, "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains("/shared: the directory of a checks.d file is writable by others (mode 777)"),
+            "\(refused.stderr)")
+        #expect(refused.stderr.contains("--allow-insecure-files"))
+
+        // Fixed, it starts; a file made writable afterwards is refused on reload (400), and the
+        // running configuration stays.
+        chmod(directory.path + "/shared", 0o755)
+        async let output = BinaryRunner.run(
+            arguments, in: directory.path, signal: (after: .seconds(3), number: SIGTERM))
+        try await Self.waitForListener(port: port)
+        chmod(directory.path + "/shared/more.yaml", 0o666)
+        let (status, body) = try await Self.request("http://127.0.0.1:\(port)/-/reload", method: .POST)
+        #expect(status == 400)
+        #expect(body.contains("more.yaml: a checks.d file is writable by others (mode 666)"), "\(body)")
+        let finished = try await output
+        #expect(finished.exitCode == 0, "\(finished.stderr)")
+
+        chmod(directory.path + "/shared/more.yaml", 0o644)
+        if getuid() == 0 {
+            // Owned by another user (root can hand it over): refused too.
+            chown(directory.path + "/shared/more.yaml", 65534, 65534)
+            let foreign = try await BinaryRunner.run(arguments, in: directory.path)
+            #expect(foreign.exitCode == 2)
+            #expect(
+                foreign.stderr.contains("more.yaml: a checks.d file is owned by nobody, not by root"),
+                "\(foreign.stderr)")
+        }
+        let allowed = try await BinaryRunner.run(
+            arguments + ["--allow-insecure-files"], in: directory.path, signal: (after: .seconds(1), number: SIGTERM))
+        #expect(allowed.exitCode == 0, "\(allowed.stderr)")
+    }
 }
