@@ -1,10 +1,14 @@
+import HealthrunCore
+
 /// Escaping for the text formats reporters write. Everything from outside (server bodies,
 /// messages, names) goes through one of these.
 package enum Escaping {
-    /// HTML text and attribute values: `& < > " '`; C0 controls but newline and tab as U+FFFD.
+    /// HTML text and attribute values: `& < > " '`; C0 controls but newline and tab as U+FFFD;
+    /// bidirectional formatting characters shown as `\u{202e}`, so they cannot reorder the page.
     package static func html(_ text: String) -> String {
         markup(text, apostrophe: "&#39;") { scalar in
-            scalar.value < 0x20 && scalar != "\n" && scalar != "\t" ? "&#xFFFD;" : nil
+            if scalar.isBidiControl { return "\\u{\(String(scalar.value, radix: 16))}" }
+            return scalar.value < 0x20 && scalar != "\n" && scalar != "\t" ? "&#xFFFD;" : nil
         }
     }
 

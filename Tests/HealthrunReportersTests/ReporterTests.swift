@@ -1,7 +1,8 @@
 import Foundation
 import HealthrunCore
-import HealthrunReporters
 import Testing
+
+@testable import HealthrunReporters
 
 #if canImport(FoundationXML)
     import FoundationXML
@@ -193,5 +194,18 @@ import Testing
             plain.hasSuffix(
                 "\nFAILED — 1 critical check failed: xss-check; 1 critical group failed: g\"roup\\ in 312 ms\n"))
         #expect(plain.contains("line1 line2\\u{1b}[31m red"), "a server cannot drive the terminal")
+    }
+}
+
+@Suite struct BidiControlTests {
+    @Test func bidiControlsAreShownEscapedInPagesAndOnTheConsole() {
+        // "Trojan Source": U+202E shows `gnp.exe` as `exe.png`.
+        let hostile = "invoice\u{202E}gnp.exe \u{2066}x\u{2069}"
+        let html = Escaping.html(hostile)
+        #expect(html == "invoice\\u{202e}gnp.exe \\u{2066}x\\u{2069}")
+        #expect(!html.unicodeScalars.contains { $0.isBidiControl })
+        let line = ConsoleReporter.oneLine(hostile)
+        #expect(!line.unicodeScalars.contains { $0.isBidiControl })
+        #expect(line.contains("\\u{202e}"))
     }
 }

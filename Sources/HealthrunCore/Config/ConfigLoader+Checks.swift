@@ -72,8 +72,10 @@ extension ConfigLoader {
     }
     static let groupKeys = ["name", "policy", "critical", "members"]
 
+    /// Letters, digits, `.`, `_` and `-`, but not all dots: `.` and `..` are path segments a
+    /// browser resolves (`/checks/..` is `/`), so serve's page of such a check could not be reached.
     static func isValidName(_ name: String) -> Bool {
-        !name.isEmpty
+        !name.isEmpty && !name.allSatisfy { $0 == "." }
             && name.unicodeScalars.allSatisfy {
                 $0.isASCII
                     && ($0.properties.isAlphabetic || $0.properties.numericType != nil
@@ -81,7 +83,8 @@ extension ConfigLoader {
             }
     }
 
-    static let nameHint = "names use letters, digits, '.', '_' and '-', like 'claude-code-health'"
+    static let nameHint =
+        "names use letters, digits, '.', '_' and '-' (not only dots), like 'claude-code-health'"
 
     func decodeDefaults(_ node: Node, session: DecodingSession, into state: inout LoadState) -> FileDefaults {
         guard case .mapping(let mapping) = node else {

@@ -180,3 +180,15 @@ extension JSONText {
         }
     }
 }
+
+extension Unicode.Scalar {
+    /// Bidirectional formatting characters (U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069):
+    /// invisible, they reorder the text around them, so `gnp.exe` can show as `exe.png`
+    /// ("Trojan Source"). Pages and terminals show them escaped, like control characters.
+    package var isBidiControl: Bool {
+        switch value {
+        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
+        }
+    }
+}

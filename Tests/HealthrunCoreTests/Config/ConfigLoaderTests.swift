@@ -212,14 +212,18 @@ import Testing
                   - name: has space
                     type: scripted
                   - name: untyped
+                  - name: ".."
+                    type: scripted
                 """
             )
         ])
+        let hint = "names use letters, digits, '.', '_' and '-' (not only dots), like 'claude-code-health'"
         #expect(
             found == [
-                "n.yaml:2:5: error: check has no 'name'\n  hint: add 'name: my-service' (names use letters, digits, '.', '_' and '-', like 'claude-code-health')",
-                "n.yaml:3:11: error: invalid check name 'has space'\n  hint: names use letters, digits, '.', '_' and '-', like 'claude-code-health'",
+                "n.yaml:2:5: error: check has no 'name'\n  hint: add 'name: my-service' (\(hint))",
+                "n.yaml:3:11: error: invalid check name 'has space'\n  hint: \(hint)",
                 "n.yaml:5:5: error: check 'untyped' has no 'type'\n  hint: add 'type: …', one of: blocking, runaway, scripted",
+                "n.yaml:6:11: error: invalid check name '..'\n  hint: \(hint)",
             ]
         )
     }
