@@ -49,6 +49,12 @@ package enum Escaping {
         return result
     }
 
+    /// One log line: line breaks as spaces, control and bidirectional characters as `\u{…}`,
+    /// so a server's text can neither forge log lines nor drive a terminal.
+    package static func logLine(_ text: String) -> String {
+        ConsoleReporter.oneLine(text)
+    }
+
     /// A Prometheus label value: backslash, double quote and newline escaped.
     package static func prometheusLabel(_ text: String) -> String {
         var result = ""

@@ -214,6 +214,9 @@ import Testing
         #expect(!output.stderr.contains("Fatal error"))
         #expect(output.elapsed < .seconds(8), "exited \(output.elapsed) after start, SIGTERM at 3 s")
         #expect(!receiver.requests.isEmpty, "the alert was being retried when SIGTERM came")
+        // State changes are logged, one line each (the check runs every second: one DOWN only).
+        let downs = output.stderr.split(separator: "\n").filter { $0.contains("DOWN payments: ") }
+        #expect(downs.count == 1, "\(output.stderr)")
     }
 
     @Test func aDamagedHistoryExits2AndIsLeftAsItWas() async throws {

@@ -76,12 +76,17 @@ final class AlertCenter: Sendable {
 
     /// Feeds a result to the check's trackers and queues what they notice; returns the check's
     /// new alert state to store when it changed.
-    func observe(_ result: CheckResult, check: CheckDefinition, at: Int64) -> [UInt8]? {
+    /// - Parameter carried: the check is a failover member whose group another member carries;
+    ///   unless its policy says `on_carried: true`, its failure says nothing (the group's own
+    ///   state alerts when no member carries it).
+    func observe(_ result: CheckResult, check: CheckDefinition, at: Int64, carried: Bool = false) -> [UInt8]? {
         guard let policy = check.alert else { return nil }
+        var observed = result
+        if carried, !policy.onCarried, !result.status.isPassing { observed.status = .skipped }
         var bytes: [UInt8]?
         let notices = trackers.withLock { trackers in
             var state = trackers[check.name] ?? CheckAlertState()
-            let notices = state.observe(result, thresholds: check.thresholds, at: at, policy: policy)
+            let notices = state.observe(observed, thresholds: check.thresholds, at: at, policy: policy)
             if state != trackers[check.name] {
                 trackers[check.name] = state
                 bytes = state.encoded
@@ -94,6 +99,35 @@ final class AlertCenter: Sendable {
                     AlertNotice(
                         check: check.name, metric: notice.metric, level: notice.level, notice: notice.notice, at: at,
                         channels: policy.channels))
+            }
+        }
+        return bytes
+    }
+
+    /// Where a group's alert state is stored (beside the checks' states).
+    static func groupKey(_ group: String) -> String { "group:" + group }
+
+    /// Feeds a failover group's result to its tracker, with the alert policy of its first member
+    /// that has one (no member with `alert:`, no group alerts): `🔴 DOWN llm (group): …` when no
+    /// member carries it. Returns the state to store when it changed.
+    func observe(group: GroupResult, members: [CheckDefinition], at: Int64) -> [UInt8]? {
+        guard let policy = group.members.lazy.compactMap({ name in members.first { $0.name == name }?.alert }).first
+        else { return nil }
+        let key = Self.groupKey(group.name)
+        var bytes: [UInt8]?
+        let notices = trackers.withLock { trackers in
+            var state = trackers[key] ?? CheckAlertState()
+            let notices = state.check.observe(group.status, message: group.message, at: at, policy: policy)
+            if state != trackers[key] {
+                trackers[key] = state
+                bytes = state.encoded
+            }
+            return notices
+        }
+        if !notices.isEmpty, let dispatcher = dispatcher.withLock({ $0 }) {
+            for notice in notices {
+                dispatcher.enqueue(
+                    AlertNotice(check: "\(group.name) (group)", notice: notice, at: at, channels: policy.channels))
             }
         }
         return bytes

@@ -11,13 +11,20 @@ public struct AlertPolicy: Sendable, Hashable, Decodable {
     public var channels: [String]
     /// How often a DOWN is repeated while the check stays down; `nil` never.
     public var remind: Duration?
+    /// Whether a failover member alerts while another member carries its group (default no:
+    /// the group alerts when no member carries it).
+    public var onCarried: Bool
 
     /// Creates a policy.
-    public init(after: Int = 3, resolveAfter: Int = 2, channels: [String] = [], remind: Duration? = nil) {
+    public init(
+        after: Int = 3, resolveAfter: Int = 2, channels: [String] = [], remind: Duration? = nil,
+        onCarried: Bool = false
+    ) {
         self.after = after
         self.resolveAfter = resolveAfter
         self.channels = channels
         self.remind = remind
+        self.onCarried = onCarried
     }
 
     enum CodingKeys: String, CodingKey {
@@ -25,6 +32,7 @@ public struct AlertPolicy: Sendable, Hashable, Decodable {
         case resolveAfter = "resolve_after"
         case channels
         case remind
+        case onCarried = "on_carried"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -33,6 +41,7 @@ public struct AlertPolicy: Sendable, Hashable, Decodable {
         resolveAfter = try container.decodeIfPresent(Int.self, forKey: .resolveAfter) ?? 2
         channels = try container.decodeIfPresent([String].self, forKey: .channels) ?? []
         remind = try container.decodeIfPresent(ConfigDuration.self, forKey: .remind)?.duration
+        onCarried = try container.decodeIfPresent(Bool.self, forKey: .onCarried) ?? false
         guard (1...1000).contains(after) else {
             throw ConfigValueError("'after' must be between 1 and 1000, got \(after)", field: ["after"])
         }

@@ -17,6 +17,14 @@ enum ServeMetrics {
         // The latest value of each metric series, and whether the metrics with thresholds breach them.
         text += PrometheusReporter.metricSeries(report.checks.filter { state.latest($0.name) != nil })
         text += thresholdSeries(state)
+        if !report.groups.isEmpty {
+            text +=
+                "# HELP healthrun_group_up 1 while a group passes (a failover group: some member carries it), 0 when it fails.\n# TYPE healthrun_group_up gauge\n"
+            for group in report.groups {
+                text +=
+                    "healthrun_group_up{group=\"\(Escaping.prometheusLabel(group.name))\",policy=\"\(group.policy.rawValue)\"} \(group.status == .fail ? 0 : 1)\n"
+            }
+        }
         let spent = state.probeTokens
         if !spent.isEmpty {
             text +=

@@ -1,4 +1,6 @@
 import HealthrunCore
+import HealthrunReporters
+import Logging
 
 /// Runs one tick of a check through the engine, which decides by the one-shot run's rules
 /// what runs and what is skipped, and records every result: live state, alerts, the history
@@ -9,8 +11,13 @@ final class CheckRunner: Sendable {
     private let writer: HistoryWriter
     private let alerts: AlertCenter
     private let store: ResultStore
+    private let logger: Logger
 
-    init(engine: Engine, state: LiveState, writer: HistoryWriter, alerts: AlertCenter, store: ResultStore) {
+    init(
+        engine: Engine, state: LiveState, writer: HistoryWriter, alerts: AlertCenter, store: ResultStore,
+        logger: Logger
+    ) {
+        self.logger = logger
         self.engine = engine
         self.state = state
         self.writer = writer
@@ -27,11 +34,65 @@ final class CheckRunner: Sendable {
         for index in results.indices where results[index].metrics.contains(where: { $0.name == "balance" }) {
             await projectBalances(&results[index])
         }
-        for result in results {
-            guard let check = configuration.checks.first(where: { $0.name == result.name }) else { continue }
-            record(result, check: check)
+        let ran = results.compactMap { result in
+            configuration.checks.first(where: { $0.name == result.name }).map { (result, $0) }
+        }
+        // Memory first, so the failover groups are judged on this tick's results.
+        let changes = ran.map { result, _ in state.record(result, at: result.startedAt.unixMilliseconds) }
+        let groups = failoverGroups(configuration, touchedBy: ran.map(\.1))
+        for ((result, check), change) in zip(ran, changes) {
+            let at = result.startedAt.unixMilliseconds
+            log(result, change: change)
+            let group = groups.first { $0.members.contains(check.name) }
+            let carried = group.map { $0.status != .fail && $0.carriedBy != nil && $0.carriedBy != check.name } ?? false
+            let alertState = alerts.observe(result, check: check, at: at, carried: carried)
+            writer.add(
+                StoredResult(
+                    check: result.name, at: at, status: result.status, durationMs: result.duration.milliseconds,
+                    message: result.message, metrics: result.metrics),
+                change: change, alertState: alertState.map { (check.name, $0) })
+        }
+        let at = ran.last?.0.startedAt.unixMilliseconds ?? 0
+        for group in groups {
+            let members = configuration.checks.filter { group.members.contains($0.name) }
+            if let bytes = alerts.observe(group: group, members: members, at: at) {
+                writer.addAlertState(key: AlertCenter.groupKey(group.name), bytes: bytes)
+            }
         }
         return results
+    }
+
+    /// One line per state change (`DOWN payments: HTTP 503`); with `-v` one per run.
+    private func log(_ result: CheckResult, change: StateChange?) {
+        let message = Escaping.logLine(result.message)
+        if let change, change.from != nil || change.to != .ok {
+            let word =
+                switch change.to {
+                case .ok: "UP"
+                case .warn: "WARN"
+                case .fail: "DOWN"
+                case .skipped: "SKIPPED"
+                }
+            logger.info("\(word) \(result.name): \(message)")
+        } else {
+            logger.debug(
+                "ran \(result.name): \(result.status.rawValue) in \(RunReport.formatMilliseconds(result.duration)): \(message)"
+            )
+        }
+    }
+
+    /// The failover groups with a member among `checks`, judged on the latest results.
+    private func failoverGroups(_ configuration: LoadedConfiguration, touchedBy checks: [CheckDefinition])
+        -> [GroupResult]
+    {
+        let names = Set(checks.compactMap(\.group))
+        let groups = configuration.groups.filter { $0.policy == .failover && names.contains($0.name) }
+        guard !groups.isEmpty else { return [] }
+        var latest: [String: CheckResult] = [:]
+        for group in groups {
+            for member in group.members { latest[member] = state.latest(member) }
+        }
+        return GroupEvaluator.evaluate(groups, results: latest)
     }
 
     /// Adds `balance_days_left{…}` beside each `balance{…}`: the balance over the average daily
@@ -53,15 +114,4 @@ final class CheckRunner: Sendable {
         }
     }
 
-    /// Records a result: memory, state changes, alerts and the pending batch.
-    func record(_ result: CheckResult, check: CheckDefinition) {
-        let at = result.startedAt.unixMilliseconds
-        let change = state.record(result, at: at)
-        let alertState = alerts.observe(result, check: check, at: at)
-        writer.add(
-            StoredResult(
-                check: result.name, at: at, status: result.status, durationMs: result.duration.milliseconds,
-                message: result.message, metrics: result.metrics),
-            change: change, alertState: alertState.map { (check.name, $0) })
-    }
 }

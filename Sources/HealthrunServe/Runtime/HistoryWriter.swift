@@ -29,6 +29,11 @@ final class HistoryWriter: Sendable {
         }
     }
 
+    /// Adds an alert state that no result carries (a group's).
+    func addAlertState(key: String, bytes: [UInt8]) {
+        pending.withLock { $0.alertStates[key] = bytes }
+    }
+
     func writeLoop() async {
         while !Task.isCancelled {
             do {

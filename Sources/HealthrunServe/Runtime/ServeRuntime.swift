@@ -68,7 +68,8 @@ public final class ServeRuntime: Service, Sendable {
             configuration: configuration, restoring: snapshot.alertStates, undelivered: undelivered, outbox: writer,
             window: options.alertWindow, backoff: options.alertBackoff, requestTimeout: options.alertRequestTimeout,
             logger: logger)
-        runner = CheckRunner(engine: engine, state: state, writer: writer, alerts: alerts, store: store)
+        runner = CheckRunner(
+            engine: engine, state: state, writer: writer, alerts: alerts, store: store, logger: logger)
         scheduler = TickScheduler(options: options)
         scheduler.schedule(configuration, now: now)
     }

@@ -135,3 +135,41 @@ import Testing
         #expect(queue.take().map(\.notice.at) == [0, 2])
     }
 }
+
+@Suite struct CarriedAlertTests {
+    @Test func aCarriedMemberSaysNothingAndTheGroupAlertsWhenNoneCarriesIt() async throws {
+        // Before: the primary of a failover group that its fallback carried sent DOWN, although
+        // nothing the run's verdict depends on was down.
+        let hook = try await LoopbackHTTPServer { _ in .json(200, "{}") }
+        defer { Task { await hook.close() } }
+        let policy = AlertPolicy(after: 1, resolveAfter: 1)
+        let (primary, _) = ServeHarness.check("claude", [.fail("HTTP 529 overloaded")], group: "llm", alert: policy)
+        let (fallback, _) = ServeHarness.check(
+            "gigachat", Array(repeating: CheckOutcome.ok("2 models"), count: 10) + [.fail("HTTP 401")], group: "llm",
+            alert: policy)
+        let configuration = LoadedConfiguration(
+            checks: [primary, fallback],
+            groups: [
+                GroupDefinition(
+                    name: "llm", policy: .failover, members: ["claude", "gigachat"],
+                    source: SourceLocation(file: "checks.d/test.yaml", line: 1, column: 1))
+            ],
+            alerting: AlertingConfiguration(webhook: .init(url: hook.baseURL + "/hook")))
+        let harness = try await ServeHarness(configuration: configuration, alertWindow: .milliseconds(300))
+        defer { Task { await harness.stop() } }
+        try await harness.waitUntil("a few carried runs") { try await harness.resultCount("claude") >= 4 }
+        #expect(hook.requests.isEmpty, "the carried primary sent \(hook.requests.count) alerts")
+        let carried = try PrometheusText.parse(try await harness.get("/metrics").body)
+        #expect(carried["healthrun_group_up{group=\"llm\",policy=\"failover\"}"] == 1)
+
+        try await harness.waitUntil("the group's DOWN", limit: .seconds(8)) { !hook.requests.isEmpty }
+        let request = try #require(hook.requests.first)
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])
+        let alerts = try #require(body["alerts"] as? [[String: Any]])
+        #expect(
+            alerts.contains { $0["check"] as? String == "llm (group)" && $0["state"] as? String == "down" }, "\(alerts)"
+        )
+        let failing = try PrometheusText.parse(try await harness.get("/metrics").body)
+        #expect(failing["healthrun_group_up{group=\"llm\",policy=\"failover\"}"] == 0)
+    }
+}
