@@ -19,13 +19,29 @@ public enum Chromium {
     /// event stream delivers, timers fire), then the DOM is read through the DevTools protocol
     /// over `--remote-debugging-pipe`. Needs `python3` (a few lines drive the pipe).
     public static func dumpDOM(of url: String, after wait: Duration) async throws -> String {
-        try await output(of: "/usr/bin/env", ["python3", "-c", devToolsScript, path!, url, String(wait.seconds)])
+        try await evaluate("document.documentElement.outerHTML", in: url, after: wait)
     }
 
-    /// Opens a page in headless Chromium over the DevTools pipe (fds 3 and 4), waits, prints the DOM.
+    /// The value of a JavaScript expression (as a string) in `url` after its scripts ran for
+    /// `wait`, in a viewport of `width`×`height` CSS pixels (a phone's is 390×844). DevTools'
+    /// evaluation is not bound by the page's Content-Security-Policy.
+    public static func evaluate(
+        _ expression: String, in url: String, after wait: Duration, width: Int = 1200, height: Int = 900
+    ) async throws -> String {
+        try await output(
+            of: "/usr/bin/env",
+            [
+                "python3", "-c", devToolsScript, path!, url, String(wait.seconds), expression, String(width),
+                String(height),
+            ])
+    }
+
+    /// Opens a page in headless Chromium over the DevTools pipe (fds 3 and 4) in a viewport of
+    /// the given size, waits, prints the value of an expression.
     static let devToolsScript = #"""
         import json, os, subprocess, sys, time
-        browser, url, wait = sys.argv[1], sys.argv[2], float(sys.argv[3])
+        browser, url, wait, expression = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
+        width, height = int(sys.argv[5]), int(sys.argv[6])
         to_browser_r, to_browser_w = os.pipe()
         from_browser_r, from_browser_w = os.pipe()
         def wire():
@@ -54,11 +70,14 @@ public enum Chromium {
                     if "error" in reply: raise SystemExit(str(reply["error"]))
                     return reply["result"]
         try:
-            target = call("Target.createTarget", {"url": url})["targetId"]
+            target = call("Target.createTarget", {"url": "about:blank"})["targetId"]
             session = call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+            call("Emulation.setDeviceMetricsOverride",
+                 {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width <= 480}, session)
+            call("Page.navigate", {"url": url}, session)
             time.sleep(wait)
-            dom = call("Runtime.evaluate", {"expression": "document.documentElement.outerHTML", "returnByValue": True}, session)
-            sys.stdout.write(dom["result"]["value"])
+            value = call("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session)
+            sys.stdout.write(str(value["result"].get("value")))
         finally:
             try: call("Browser.close")
             except BaseException: pass

@@ -204,21 +204,39 @@ public struct RunReport: Sendable {
 
     /// Checks that failed (or warned) without failing the run, each with why it did not.
     private var notBlockingReasons: [String] {
+        notBlocking.map { item in
+            switch item.reason {
+            case .notCritical: "\(item.name) (not critical)"
+            case .carried(let carrier): "\(item.name), carried by \(carrier)"
+            }
+        }
+    }
+
+    /// Why a failing check does not fail the run.
+    public enum NotBlockingReason: Sendable, Hashable {
+        /// `critical: false`.
+        case notCritical
+        /// A member of an `any` or `failover` group that another member carries.
+        case carried(by: String)
+    }
+
+    /// The checks that failed without failing the run, in report order, with why.
+    public var notBlocking: [(name: String, reason: NotBlockingReason)] {
         let carriedBy = Dictionary(
             groups.filter { $0.policy.judgesMembersThroughGroup }.flatMap { group in
                 group.members.map { ($0, group.carriedBy) }
             },
             uniquingKeysWith: { first, _ in first })
-        var reasons: [String] = []
+        var result: [(name: String, reason: NotBlockingReason)] = []
         for check in checks where check.status == .fail || (check.status == .skipped && !cancelled) {
             if let carrier = carriedBy[check.name] {
                 guard check.status == .fail, let carrier else { continue }
-                reasons.append("\(check.name), carried by \(carrier)")
+                result.append((check.name, .carried(by: carrier)))
             } else if !check.critical {
-                reasons.append("\(check.name) (not critical)")
+                result.append((check.name, .notCritical))
             }
         }
-        return reasons
+        return result
     }
 
     /// `12 ms`, `1.2 s`: a latency for people.

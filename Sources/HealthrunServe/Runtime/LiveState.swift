@@ -12,6 +12,8 @@ public final class LiveState: Sendable {
         var hourly: [String: [Int64: Rollup]] = [:]
         var daily: [String: [Int64: DayCounts]] = [:]
         var subscribers: [UUID: AsyncStream<String>.Continuation] = [:]
+        /// The last ``recentCount`` runs of each check, oldest first (the status page's strip).
+        var recent: [String: [RecentRun]] = [:]
         var lag = LatencyHistogram()
         var lagCount = 0
         var lastBatchSize = 0
@@ -69,6 +71,35 @@ public final class LiveState: Sendable {
         }
     }
 
+    /// Runs the status page's strip shows per check.
+    public static let recentCount = 30
+
+    /// One run in the strip: small (a message only when it did not pass), as 1,000 checks keep 30.
+    public struct RecentRun: Sendable, Hashable {
+        public var at: Int64
+        public var status: CheckStatus
+        public var durationMs: Float
+        public var message: String?
+    }
+
+    /// The last runs of a check, oldest first.
+    public func recentRuns(_ name: String) -> [RecentRun] { inner.withLock { $0.recent[name] ?? [] } }
+
+    /// Restores the strips from the history (newest first per check, as the store reads them).
+    public func restoreRecent(_ runs: [String: [StoredResult]]) {
+        inner.withLock { inner in
+            for (name, results) in runs {
+                inner.recent[name] = results.reversed().map(Self.recentRun)
+            }
+        }
+    }
+
+    static func recentRun(_ result: StoredResult) -> RecentRun {
+        RecentRun(
+            at: result.at, status: result.status, durationMs: Float(result.durationMs),
+            message: result.status == .ok ? nil : result.message)
+    }
+
     /// Records a result; returns the state change it makes, if any.
     @discardableResult
     public func record(_ result: CheckResult, at: Int64) -> StateChange? {
@@ -77,6 +108,13 @@ public final class LiveState: Sendable {
             let previous = inner.latest[result.name]?.status
             inner.latest[result.name] = result
             inner.lastRunAt[result.name] = at
+            var recent = inner.recent[result.name] ?? []
+            if recent.count >= Self.recentCount { recent.removeFirst(recent.count - Self.recentCount + 1) }
+            recent.append(
+                RecentRun(
+                    at: at, status: result.status, durationMs: Float(result.duration.milliseconds),
+                    message: result.status == .ok ? nil : result.message))
+            inner.recent[result.name] = recent
             for metric in result.metrics where metric.name == "input_tokens" || metric.name == "output_tokens" {
                 inner.probeTokens[result.name, default: 0] += metric.value
             }

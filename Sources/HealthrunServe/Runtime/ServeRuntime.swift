@@ -59,6 +59,7 @@ public final class ServeRuntime: Service, Sendable {
             hourlySince: now - 25 * Resolution.hourly.rawValue,
             dailySince: now - Int64(LiveState.stripDays) * Resolution.daily.rawValue)
         state.restore(latest: snapshot.latest, hourly: snapshot.hourly, daily: snapshot.daily)
+        state.restoreRecent(snapshot.recent)
         writer = HistoryWriter(store: store, state: state, options: options, logger: logger)
         let decoder = JSONDecoder()
         let undelivered = snapshot.undelivered.compactMap { row -> (channel: String, envelope: AlertEnvelope)? in

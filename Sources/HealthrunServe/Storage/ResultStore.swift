@@ -467,18 +467,27 @@ public final class ResultStore: Sendable {
         public var alertStates: [String: [UInt8]]
         /// Alert notices not delivered yet, per channel.
         public var undelivered: [(channel: String, envelope: [UInt8])]
+        /// The last `recentLimit` results of each check, newest first.
+        public var recent: [String: [StoredResult]]
     }
 
     /// Reads the ``Snapshot`` a runtime starts from (synchronously: it happens once, before serving).
-    public func snapshot(hourlySince: Int64, dailySince: Int64) throws -> Snapshot {
+    public func snapshot(hourlySince: Int64, dailySince: Int64, recentLimit: Int = 30) throws -> Snapshot {
         try pool.read { db in
-            Snapshot(
-                latest: try Self.latestResults(db),
-                hourly: try Self.rollups(db, check: nil, resolution: .hourly, since: hourlySince),
-                daily: try Self.rollups(db, check: nil, resolution: .daily, since: dailySince),
-                alertStates: try Self.alertStates(db),
-                undelivered: try Row.fetchAll(db, sql: "SELECT channel, envelope FROM alert_outbox")
-                    .map { (channel: $0["channel"], envelope: Array($0["envelope"] as Data)) })
+            var recent: [String: [StoredResult]] = [:]
+            for name in try String.fetchAll(db, sql: "SELECT name FROM checks") {
+                let results = try Self.results(db, check: name, since: nil, limit: recentLimit)
+                if !results.isEmpty { recent[name] = results }
+            }
+            return
+                Snapshot(
+                    latest: try Self.latestResults(db),
+                    hourly: try Self.rollups(db, check: nil, resolution: .hourly, since: hourlySince),
+                    daily: try Self.rollups(db, check: nil, resolution: .daily, since: dailySince),
+                    alertStates: try Self.alertStates(db),
+                    undelivered: try Row.fetchAll(db, sql: "SELECT channel, envelope FROM alert_outbox")
+                        .map { (channel: $0["channel"], envelope: Array($0["envelope"] as Data)) },
+                    recent: recent)
         }
     }
 

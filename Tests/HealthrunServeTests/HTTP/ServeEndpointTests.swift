@@ -126,7 +126,18 @@ import Testing
         #expect(samples["healthrun_serve_scheduler_lag_seconds_count"]! >= 6)
 
         let page = try await harness.get("/")
-        #expect(page.body.contains("<title>2 of 6 failing — proxy, claude</title>"))
+        // The one-shot verdict's rules: report is critical and was not verified (its dependency
+        // failed); claude fails but gigachat carries its group.
+        #expect(page.body.contains("<title>2 blocking failures: proxy, report</title>"), "\(page.body.prefix(600))")
+        #expect(page.body.contains("<p class=\"why\">not blocking: claude (carried by gigachat)</p>"))
+        #expect(page.body.contains("<span class=\"tag\" title=\"carried by gigachat\">carried</span>"))
+        // Each row: the last runs as a strip, newest last, each with its time and message.
+        #expect(page.body.contains("<div class=\"recent\" aria-label=\"last "))
+        #expect(page.body.contains("<i class=\"fail\" tabindex=\"0\" title=\""))
+        #expect(page.body.contains("UTC · connection refused to 127.0.0.1:1\"></i>"))
+        #expect(page.body.contains("checked <time class=\"ago\" datetime=\""))
+        // A history of less than a day shows no 90-day strip.
+        #expect(!page.body.contains("class=\"strip\""))
         #expect(page.header("content-type")?.hasPrefix("text/html") == true)
         #expect(page.header("content-encoding") == nil)
         // What a browser and Prometheus send: the page and /metrics come gzipped.
@@ -135,7 +146,7 @@ import Testing
             #expect(packed.header("content-encoding") == "gzip", "\(path)")
             var bytes = packed.bytes
             let text = String(buffer: try bytes.decompress(with: .gzip()))
-            #expect(text.contains(path == "/" ? "2 of 6 failing" : "healthrun_check_up{check=\"db\""), "\(path)")
+            #expect(text.contains(path == "/" ? "2 blocking failures" : "healthrun_check_up{check=\"db\""), "\(path)")
         }
         let checkPage = try await harness.get("/checks/proxy").body
         #expect(checkPage.contains("proxy is fail"))

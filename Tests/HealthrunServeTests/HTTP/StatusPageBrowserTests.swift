@@ -20,7 +20,7 @@ import Testing
         try await harness.waitUntil("readiness") { try await harness.get("/readyz").status == 200 }
 
         let dom = try await Chromium.dumpDOM(of: "http://127.0.0.1:\(harness.port)/")
-        #expect(dom.contains("<title>1 of 3 failing — postgres</title>"), "an injected script changed the title")
+        #expect(dom.contains("<title>1 blocking failure: postgres</title>"), "an injected script changed the title")
         #expect(!dom.contains("pwned</title>"))
         #expect(!dom.contains("<img src=\"x\""), "an injected element was created")
         for name in ["postgres", "claude-code-models", "telegram-bot"] {
@@ -31,8 +31,22 @@ import Testing
         let warn = try #require(dom.range(of: "id=\"c-telegram-bot\""))
         let passing = try #require(dom.range(of: "id=\"c-claude-code-models\""))
         #expect(failing.lowerBound < passing.lowerBound && warn.lowerBound < passing.lowerBound)
-        #expect(dom.contains("class=\"strip\""))
+        #expect(dom.contains("<div class=\"recent\""), "the strip of recent runs")
+        #expect(!dom.contains("class=\"strip\""), "no 90-day strip before a day of history")
         #expect(dom.contains("data-live=\"on\""), "the page's own script ran")
+        #expect(dom.contains(" s ago</time>"), "relative times were written by the script")
+
+        // A phone (390 px): rows become cards and nothing scrolls sideways.
+        let phone = try await Chromium.evaluate(
+            """
+            JSON.stringify({width: document.documentElement.scrollWidth, viewport: window.innerWidth,
+              row: getComputedStyle(document.querySelector('table.checks tr')).display,
+              head: getComputedStyle(document.querySelector('table.checks thead')).display})
+            """, in: "http://127.0.0.1:\(harness.port)/", after: .seconds(1), width: 390, height: 844)
+        let layout = try #require(try JSONSerialization.jsonObject(with: Data(phone.utf8)) as? [String: Any])
+        #expect(layout["viewport"] as? Int == 390, "\(phone)")
+        #expect((layout["width"] as? Int ?? 9999) <= 390, "the page is wider than the phone: \(phone)")
+        #expect(layout["row"] as? String == "block" && layout["head"] as? String == "none", "\(phone)")
 
         // The screenshot step: a person can look at it (the path is printed); the test checks
         // that Chromium rendered something of the page's size.
@@ -41,7 +55,9 @@ import Testing
         let image = try Data(contentsOf: URL(fileURLWithPath: png))
         #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG")
         #expect(image.count > 10_000, "more than a blank page")
-        print("status page screenshot: \(png)")
+        let phonePNG = NSTemporaryDirectory() + "healthrun-serve-phone-\(UUID().uuidString).png"
+        try await Chromium.screenshot(of: "http://127.0.0.1:\(harness.port)/", to: phonePNG, width: 390, height: 844)
+        print("status page screenshots: \(png) (desktop), \(phonePNG) (390 px)")
     }
 
     /// The check page: a chart per metric with axes in its unit and threshold lines, the latency
