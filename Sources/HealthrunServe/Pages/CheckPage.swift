@@ -23,6 +23,12 @@ enum CheckPage {
         var days: [Double?]
         var changes: [StateChange]
         var now: Int64
+        /// The check's interval in serve.
+        var interval: Duration = .seconds(60)
+        /// When it last ran (Unix ms).
+        var lastRunAt: Int64?
+        /// Its failover or other group as judged now, if it is in one.
+        var group: GroupResult?
     }
 
     /// Reads what the page shows for `check` over `window` (a key of `ServeRoutes.windows`).
@@ -74,7 +80,10 @@ enum CheckPage {
                 check: name, since: since, resolution: hours > 24 ? .hourly : nil),
             dailyTokens: dailyTokens,
             uptime: uptime, days: state.dailyUptime(name, now: now),
-            changes: try await runtime.store.events(check: name, limit: 20), now: now)
+            changes: try await runtime.store.events(check: name, limit: 20), now: now,
+            interval: definition.interval(default: runtime.options.defaultInterval),
+            lastRunAt: state.lastRunAt(name),
+            group: definition.group.flatMap { group in state.report().groups.first { $0.name == group } })
     }
 
     /// The check's target under the message (a URL without credentials, or host:port).
@@ -94,6 +103,7 @@ enum CheckPage {
                 <header class="verdict \(result.status.rawValue)" id="verdict"><h1>\(symbol) \(e(result.name)) is \(result.status.rawValue)</h1>
                 <p class="msg">\(e(result.message))</p>\(target(result))</header>
                 <main data-check="\(e(result.name))">
+                \(facts(input))
                 <h2>Uptime and latency</h2>
                 <table><thead><tr><th>Window</th><th>Uptime</th><th>Runs</th><th>p50</th><th>p95</th><th>p99</th></tr></thead><tbody>
 
@@ -115,13 +125,74 @@ enum CheckPage {
             html += "<table><thead><tr><th>When</th><th>From</th><th>To</th><th>Message</th></tr></thead><tbody>\n"
             for change in input.changes {
                 html +=
-                    "<tr><td>\(APIDocuments.time(change.at))</td><td>\(change.from?.rawValue ?? "–")</td><td class=\"badge \(change.to.rawValue)\">\(change.to.rawValue)</td><td class=\"msg\">\(e(change.message))</td></tr>\n"
+                    "<tr><td>\(StatusPage.time(change.at))</td><td>\(change.from?.rawValue ?? "–")</td><td class=\"badge \(change.to.rawValue)\">\(change.to.rawValue)</td><td class=\"msg\">\(e(change.message))</td></tr>\n"
             }
             html += "</tbody></table>\n"
         }
         html +=
             "</main>\n<footer>healthrun \(healthrunVersion)</footer>\n<script>\(script)</script>\n</body>\n</html>\n"
         return html
+    }
+
+    /// What the check is and how it is judged: type, target, schedule, group role, and each
+    /// condition with whether the latest result meets it.
+    static func facts(_ input: Input) -> String {
+        let e = Escaping.html
+        let definition = input.definition
+        let result = input.result
+        var rows: [(String, String)] = [("Type", "<code>\(e(definition.type))</code>")]
+        if case .string(let target)? = result.details["target"] { rows.append(("Target", "<code>\(e(target))</code>")) }
+        rows.append(
+            ("Schedule", "every \(DurationParser.format(input.interval)), timeout \(DurationParser.format(definition.timeout))"))
+        if let last = input.lastRunAt {
+            rows.append(("Last run", StatusPage.time(last) + " (\(StatusPage.time(last, ago: true)))"))
+            rows.append(("Next run", StatusPage.time(last + input.interval.wholeMilliseconds)))
+        }
+        if let group = input.group {
+            let position = group.members.firstIndex(of: definition.name) ?? 0
+            let role =
+                group.policy == .failover
+                ? (position == 0 ? "primary" : "fallback \(position)") + " of \(group.members.count)" : "member"
+            let carried = group.carriedBy.map { ", carried by \(e($0))" } ?? ""
+            rows.append(
+                ("Group", "<b>\(e(group.name))</b> (\(group.policy.rawValue)): \(role); group \(group.status.rawValue)\(carried)"))
+        }
+        if !definition.critical { rows.append(("Verdict", "not critical: a failure does not fail the run")) }
+        if !definition.dependsOn.isEmpty {
+            rows.append(("Depends on", definition.dependsOn.map { "<a href=\"/checks/\(e($0))\">\(e($0))</a>" }.joined(separator: ", ")))
+        }
+        var html = "<table class=\"facts\"><tbody>\n"
+        for (key, value) in rows { html += "<tr><th scope=\"row\">\(key)</th><td>\(value)</td></tr>\n" }
+        html += "</tbody></table>\n<h2>Conditions</h2>\n<ul class=\"conditions\">\n"
+        func line(_ passed: Bool?, _ text: String) {
+            let (mark, status) = passed.map { $0 ? ("✔", "ok") : ("✖", "fail") } ?? ("–", "skipped")
+            html += "<li class=\"\(status)\"><span class=\"badge \(status)\">\(mark)</span> \(text)</li>\n"
+        }
+        let ran = result.status != .skipped
+        line(
+            ran ? result.status != .fail : nil,
+            "the \(e(definition.type)) check's own verdict: \(result.status.rawValue)\(ran ? " — \(e(result.message))" : "")")
+        if let warn = definition.warnLatency {
+            line(
+                ran ? result.duration <= warn : nil,
+                "latency at most \(RunReport.formatMilliseconds(warn)) (else warn)\(ran ? ": \(RunReport.formatMilliseconds(result.duration))" : "")")
+        }
+        for threshold in definition.thresholds {
+            let reported = result.metrics.filter { threshold.applies(to: $0) }
+            var bounds: [String] = []
+            if let value = threshold.warnBelow { bounds.append("warn below \(Metric.format(value, unit: nil))") }
+            if let value = threshold.failBelow { bounds.append("fail below \(Metric.format(value, unit: nil))") }
+            if let value = threshold.warnAbove { bounds.append("warn above \(Metric.format(value, unit: nil))") }
+            if let value = threshold.failAbove { bounds.append("fail above \(Metric.format(value, unit: nil))") }
+            let labels = threshold.labels.isEmpty ? "" : "{" + threshold.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "}"
+            let values = reported.map { $0.summary }.joined(separator: ", ")
+            let breaches = reported.compactMap { threshold.judge($0) }
+            line(
+                reported.isEmpty ? nil : breaches.isEmpty,
+                "<code>\(e(threshold.metric + labels))</code>: \(bounds.joined(separator: ", "))"
+                    + (reported.isEmpty ? " (not reported by the latest result)" : " — \(e(values))"))
+        }
+        return html + "</ul>\n"
     }
 
     /// The window switch, the latency chart and one chart per metric, in `#charts` (what the
@@ -194,13 +265,14 @@ enum CheckPage {
     /// store commits in batches). Parsed markup is inserted as nodes, so nothing in it runs.
     /// The live refresh: the same for every check (it reads the check's name from `<main>`), so
     /// the Content-Security-Policy allows it by its hash.
-    static let script = """
-        if(window.EventSource&&window.DOMParser){var s=new EventSource('/api/v1/stream'),t=null,n=0,c=document.querySelector('main').getAttribute('data-check');document.body.setAttribute('data-live','on');
-        s.addEventListener('result',function(m){var d=JSON.parse(m.data);if(d.check!==c||t)return;
-        t=setTimeout(function(){fetch(location.href,{cache:'no-store'}).then(function(r){return r.text();}).then(function(h){
-        var p=new DOMParser().parseFromString(h,'text/html');['verdict','charts'].forEach(function(id){var a=document.getElementById(id),b=p.getElementById(id);
-        if(a&&b)a.replaceWith(document.importNode(b,true));});n+=1;document.body.setAttribute('data-refreshed',String(n));t=null;},function(){t=null;});},1500);});}
-        """
+    static let script =
+        StatusPage.timeScript + """
+            if(window.EventSource&&window.DOMParser){var s=new EventSource('/api/v1/stream'),t=null,n=0,c=document.querySelector('main').getAttribute('data-check');document.body.setAttribute('data-live','on');
+            s.addEventListener('result',function(m){var d=JSON.parse(m.data);if(d.check!==c||t)return;
+            t=setTimeout(function(){fetch(location.href,{cache:'no-store'}).then(function(r){return r.text();}).then(function(h){
+            var p=new DOMParser().parseFromString(h,'text/html');['verdict','charts'].forEach(function(id){var a=document.getElementById(id),b=p.getElementById(id);
+            if(a&&b)a.replaceWith(document.importNode(b,true));});n+=1;document.body.setAttribute('data-refreshed',String(n));t=null;},function(){t=null;});},1500);});}})();
+            """
 
     static func strip(_ days: [Double?], now: Int64) -> String {
         let today = Resolution.daily.bucket(now)
@@ -218,6 +290,8 @@ enum CheckPage {
     }
 
     static let css = """
+        .facts{width:auto;margin:1rem 0}.facts th{text-transform:none;font-size:.85rem;padding-right:1.5rem}
+        .conditions{list-style:none;padding:0}.conditions li{margin:.2rem 0}
         .days{width:100%;height:2rem}.windows{display:flex;gap:.4rem;margin:1.5rem 0 0}.windows a{padding:.15rem .6rem;border:1px solid var(--line);border-radius:1rem;text-decoration:none}.windows a[aria-current]{background:var(--fg);color:var(--bg)}
         """
 }

@@ -234,17 +234,24 @@ enum StatusPage {
 
     /// Applies results as they arrive; a change of state reloads the page (debounced). Times
     /// show in the browser's time zone (UTC on hover), "checked … ago" counts up live.
-    static let script = """
+    static let script =
+        timeScript + """
+            if(window.EventSource){var s=new EventSource('/api/v1/stream'),t=null;document.body.setAttribute('data-live','on');
+            s.addEventListener('result',function(m){var d=JSON.parse(m.data),r=document.getElementById('c-'+d.check);
+            if(r){var l=r.querySelector('.lat');if(l)l.textContent=d.status==='skipped'?'–':d.duration_ms+' ms';
+            var a=r.querySelector('time.ago');if(a){a.setAttribute('datetime',d.at);ago(a);}}
+            var u=document.getElementById('updated');u.setAttribute('datetime',d.at);local(u);});
+            s.addEventListener('change',function(){if(!t)t=setTimeout(function(){location.reload();},1000);});}})();
+            """
+
+    /// The start of both pages' scripts (which close its function): `<time>`s in the browser's
+    /// time zone, their UTC in the title; "… ago" counted up every 5 s.
+    static let timeScript = """
         (function(){function ago(t){var s=Math.max(0,Math.round((Date.now()-Date.parse(t.getAttribute('datetime')))/1000));
         t.textContent=s<60?s+' s ago':s<3600?Math.floor(s/60)+' min ago':s<86400?Math.floor(s/3600)+' h ago':Math.floor(s/86400)+' d ago';}
         function local(t){t.textContent=new Date(t.getAttribute('datetime')).toLocaleString();}
         function tick(){document.querySelectorAll('time.ago').forEach(ago);}
         document.querySelectorAll('time:not(.ago)').forEach(local);tick();setInterval(tick,5000);
-        if(window.EventSource){var s=new EventSource('/api/v1/stream'),t=null;document.body.setAttribute('data-live','on');
-        s.addEventListener('result',function(m){var d=JSON.parse(m.data),r=document.getElementById('c-'+d.check);
-        if(r){var l=r.querySelector('.lat');if(l)l.textContent=d.status==='skipped'?'–':d.duration_ms+' ms';
-        var a=r.querySelector('time.ago');if(a){a.setAttribute('datetime',d.at);ago(a);}}
-        var u=document.getElementById('updated');u.setAttribute('datetime',d.at);local(u);});
-        s.addEventListener('change',function(){if(!t)t=setTimeout(function(){location.reload();},1000);});}})();
+
         """
 }

@@ -150,6 +150,18 @@ import Testing
         }
         let checkPage = try await harness.get("/checks/proxy").body
         #expect(checkPage.contains("proxy is fail"))
+        // What the check is and how it is judged.
+        #expect(checkPage.contains("<tr><th scope=\"row\">Type</th><td><code>scripted</code></td></tr>"))
+        #expect(checkPage.contains("<tr><th scope=\"row\">Schedule</th><td>every 100ms, timeout 2s</td></tr>"))
+        #expect(checkPage.contains("<th scope=\"row\">Next run</th><td><time datetime=\""))
+        #expect(
+            checkPage.contains(
+                "<li class=\"fail\"><span class=\"badge fail\">✖</span> the scripted check's own verdict: fail — connection refused to 127.0.0.1:1</li>"
+            ))
+        let claudePage = try await harness.get("/checks/claude").body
+        #expect(
+            claudePage.contains("<b>llm</b> (failover): primary of 3; group warn, carried by gigachat"),
+            "\(claudePage.prefix(3000))")
         #expect(checkPage.contains("<svg class=\"chart\""))
         let badge = try await harness.get("/badge/db.svg")
         #expect(badge.body.contains("db: ok"))
