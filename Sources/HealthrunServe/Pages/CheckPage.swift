@@ -143,7 +143,10 @@ enum CheckPage {
         var rows: [(String, String)] = [("Type", "<code>\(e(definition.type))</code>")]
         if case .string(let target)? = result.details["target"] { rows.append(("Target", "<code>\(e(target))</code>")) }
         rows.append(
-            ("Schedule", "every \(DurationParser.format(input.interval)), timeout \(DurationParser.format(definition.timeout))"))
+            (
+                "Schedule",
+                "every \(DurationParser.format(input.interval)), timeout \(DurationParser.format(definition.timeout))"
+            ))
         if let last = input.lastRunAt {
             rows.append(("Last run", StatusPage.time(last) + " (\(StatusPage.time(last, ago: true)))"))
             rows.append(("Next run", StatusPage.time(last + input.interval.wholeMilliseconds)))
@@ -155,11 +158,18 @@ enum CheckPage {
                 ? (position == 0 ? "primary" : "fallback \(position)") + " of \(group.members.count)" : "member"
             let carried = group.carriedBy.map { ", carried by \(e($0))" } ?? ""
             rows.append(
-                ("Group", "<b>\(e(group.name))</b> (\(group.policy.rawValue)): \(role); group \(group.status.rawValue)\(carried)"))
+                (
+                    "Group",
+                    "<b>\(e(group.name))</b> (\(group.policy.rawValue)): \(role); group \(group.status.rawValue)\(carried)"
+                ))
         }
         if !definition.critical { rows.append(("Verdict", "not critical: a failure does not fail the run")) }
         if !definition.dependsOn.isEmpty {
-            rows.append(("Depends on", definition.dependsOn.map { "<a href=\"/checks/\(e($0))\">\(e($0))</a>" }.joined(separator: ", ")))
+            rows.append(
+                (
+                    "Depends on",
+                    definition.dependsOn.map { "<a href=\"/checks/\(e($0))\">\(e($0))</a>" }.joined(separator: ", ")
+                ))
         }
         var html = "<table class=\"facts\"><tbody>\n"
         for (key, value) in rows { html += "<tr><th scope=\"row\">\(key)</th><td>\(value)</td></tr>\n" }
@@ -171,11 +181,13 @@ enum CheckPage {
         let ran = result.status != .skipped
         line(
             ran ? result.status != .fail : nil,
-            "the \(e(definition.type)) check's own verdict: \(result.status.rawValue)\(ran ? " — \(e(result.message))" : "")")
+            "the \(e(definition.type)) check's own verdict: \(result.status.rawValue)\(ran ? " — \(e(result.message))" : "")"
+        )
         if let warn = definition.warnLatency {
             line(
                 ran ? result.duration <= warn : nil,
-                "latency at most \(RunReport.formatMilliseconds(warn)) (else warn)\(ran ? ": \(RunReport.formatMilliseconds(result.duration))" : "")")
+                "latency at most \(RunReport.formatMilliseconds(warn)) (else warn)\(ran ? ": \(RunReport.formatMilliseconds(result.duration))" : "")"
+            )
         }
         for threshold in definition.thresholds {
             let reported = result.metrics.filter { threshold.applies(to: $0) }
@@ -184,7 +196,12 @@ enum CheckPage {
             if let value = threshold.failBelow { bounds.append("fail below \(Metric.format(value, unit: nil))") }
             if let value = threshold.warnAbove { bounds.append("warn above \(Metric.format(value, unit: nil))") }
             if let value = threshold.failAbove { bounds.append("fail above \(Metric.format(value, unit: nil))") }
-            let labels = threshold.labels.isEmpty ? "" : "{" + threshold.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "}"
+            let labels =
+                threshold.labels.isEmpty
+                ? ""
+                : "{"
+                    + threshold.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                    + "}"
             let values = reported.map { $0.summary }.joined(separator: ", ")
             let breaches = reported.compactMap { threshold.judge($0) }
             line(

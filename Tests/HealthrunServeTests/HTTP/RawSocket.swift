@@ -74,6 +74,26 @@ final class RawSocket: @unchecked Sendable {
         return (String(decoding: received, as: UTF8.self), .open)
     }
 
+    /// Reads until the end of an answer's head, within `timeout`; returns the status code (0 when
+    /// none came).
+    func readStatus(timeout: Duration) -> Int {
+        var received: [UInt8] = []
+        let deadline = ContinuousClock.now + timeout
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while ContinuousClock.now < deadline {
+            let text = String(decoding: received, as: UTF8.self)
+            if text.contains("\r\n\r\n") {
+                return Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
+            }
+            var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 50) > 0 else { continue }
+            let count = recv(fd, &buffer, buffer.count, 0)
+            guard count > 0 else { break }
+            received += buffer[..<count]
+        }
+        return 0
+    }
+
     /// Reads one answer whose head says `Content-Length` (or until close), within `timeout`.
     func readAnswer(timeout: Duration) -> String {
         var received: [UInt8] = []
@@ -98,6 +118,22 @@ final class RawSocket: @unchecked Sendable {
         }
         return String(decoding: received, as: UTF8.self)
     }
+}
+
+/// This process's resident memory in bytes.
+func residentBytes() -> Int {
+    guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+        let pages = Int(statm.split(separator: " ").dropFirst().first ?? "")
+    else { return 0 }
+    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+}
+
+/// glibc's `malloc_trim(0)` (not in Swift's Glibc module): returns the free memory the
+/// allocator keeps to the system.
+func trimMalloc() {
+    typealias Trim = @convention(c) (Int) -> Int32
+    guard let symbol = dlsym(nil, "malloc_trim") else { return }
+    _ = unsafeBitCast(symbol, to: Trim.self)(0)
 }
 
 /// Descriptors this process has open now.

@@ -48,6 +48,9 @@ import Testing
             try await Task.sleep(for: .milliseconds(250))
         }
         #expect(slowest < .milliseconds(100), "healthz took \(slowest) during the drip")
+        let metrics = try PrometheusText.parse(try await harness.get("/metrics").body)
+        let lag = try #require(metrics["healthrun_serve_scheduler_lag_seconds{quantile=\"0.99\"}"])
+        #expect(lag < 0.1, "the scheduler's lag p99 was \(lag) s during the drip")
         var cut = 0
         for socket in drippers where socket.read(timeout: .milliseconds(500)).end != .open { cut += 1 }
         #expect(cut == drippers.count, "\(cut) of \(drippers.count) dripping connections closed")
@@ -225,6 +228,61 @@ import Testing
         try await harness.waitUntil("a stream slot freed") {
             harness.runtime.state.subscriberCount < 3
         }
+    }
+
+    @Test func twoThousandEventStreamClientsCostBoundedMemoryAndNeverSlowTheChecks() async throws {
+        let harness = try await Self.harness()
+        defer { Task { await harness.stop() } }
+        _ = try await Self.healthzTime(harness)
+        let descriptors = openDescriptors()
+
+        /// 2,000 clients subscribe; returns how many got the stream and how many a 503, and the
+        /// slowest /healthz meanwhile.
+        func round() async throws -> (streams: Int, refused: Int, slowest: Duration) {
+            var clients: [RawSocket] = []
+            for _ in 0..<2000 {
+                let socket = try RawSocket(port: harness.port)
+                try socket.send("GET /api/v1/stream HTTP/1.1\r\nHost: x\r\n\r\n")
+                clients.append(socket)
+            }
+            var streams = 0
+            var refused = 0
+            for client in clients {
+                switch client.readStatus(timeout: .seconds(5)) {
+                case 200: streams += 1
+                case 503: refused += 1
+                default: break
+                }
+            }
+            var slowest = Duration.zero
+            for _ in 0..<10 {
+                slowest = max(slowest, try await Self.healthzTime(harness))
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return (streams, refused, slowest)
+        }
+        let first = try await round()
+        #expect(first.streams == ServeLimits().maxStreams, "\(first)")
+        #expect(first.refused == 2000 - ServeLimits().maxStreams, "\(first)")
+        #expect(first.slowest < .milliseconds(100), "healthz took \(first.slowest) with 2,000 clients")
+        try await harness.waitUntil("the streams are gone") { harness.runtime.state.subscriberCount == 0 }
+        // Memory in use once the first round warmed up: a second round leaves it where it was.
+        // malloc_trim returns what the allocator keeps free to the system (its arenas grow in
+        // steps that say nothing about what is held), so what is left is what is in use.
+        try await Task.sleep(for: .milliseconds(500))
+        trimMalloc()
+        let before = residentBytes()
+        let second = try await round()
+        #expect(second.streams == ServeLimits().maxStreams)
+        try await harness.waitUntil("the streams are gone") { harness.runtime.state.subscriberCount == 0 }
+        try await Task.sleep(for: .milliseconds(500))
+        trimMalloc()
+        let after = residentBytes()
+        #expect(Double(after) <= Double(before) * 1.10, "RSS \(before >> 20) MiB before, \(after >> 20) MiB after")
+        let metrics = try PrometheusText.parse(try await harness.get("/metrics").body)
+        let lag = try #require(metrics["healthrun_serve_scheduler_lag_seconds{quantile=\"0.99\"}"])
+        #expect(lag < 0.1, "the scheduler's lag p99 was \(lag) s")
+        try await harness.waitUntil("descriptors back") { openDescriptors() <= descriptors + 2 }
     }
 
     @Test func basicAuthGuardsEveryRouteButTheProbes() async throws {
