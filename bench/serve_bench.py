@@ -27,6 +27,7 @@ import os
 import pathlib
 import re
 import signal
+import ssl
 import statistics
 import subprocess
 import sys
@@ -57,6 +58,44 @@ def get(port, path, headers=None):
     if encoding == "gzip":
         return response.status, gzip.decompress(body), elapsed, len(body)
     return response.status, body, elapsed, len(body)
+
+
+def get_tls(port, path, cafile, headers=None):
+    context = ssl.create_default_context(cafile=cafile)
+    connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=context)
+    start = time.perf_counter()
+    connection.request("GET", path, headers=headers or {})
+    response = connection.getresponse()
+    body = response.read()
+    elapsed = (time.perf_counter() - start) * 1000
+    connection.close()
+    return response.status, body, elapsed
+
+
+def tls_page(binary, work, checks, rounds=30):
+    """The page over TLS (a new connection, handshake included, each time): serve restarted on
+    the soak's history, so every check has its latest result at once, with a web config of a
+    test CA's certificate."""
+    certs = work / "certs"
+    certs.mkdir()
+    subprocess.run([sys.executable, str(HERE.parent / "scripts" / "make-test-certs.py"), str(certs), "30"], check=True)
+    web = work / "web.yml"
+    web.write_text(f"tls_server_config:\n  cert_file: {certs}/server.pem\n  key_file: {certs}/server-key.pem\n")
+    port = free_port()
+    server = subprocess.Popen(
+        [binary, "serve", "-d", str(checks), "--listen", f"127.0.0.1:{port}", "--db", str(work / "h.sqlite"),
+         "--web-config", str(web)],
+        stdout=subprocess.DEVNULL, stderr=open(work / "serve-tls.log", "w"))
+    try:
+        wait_for_port(port)
+        cafile = str(certs / "ca.pem")
+        get_tls(port, "/", cafile, {"Accept-Encoding": "gzip"})
+        times = [get_tls(port, "/", cafile, {"Accept-Encoding": "gzip"})[2] for _ in range(rounds)]
+        return {"page_ms_p50": round(statistics.median(times), 1), "page_ms_max": round(max(times), 1),
+                "requests": rounds}
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
 
 
 def slope(xs, ys):
@@ -267,6 +306,7 @@ def main():
         integrity = subprocess.run(["sqlite3", str(work / "h.sqlite"), "PRAGMA integrity_check"],
                                    capture_output=True, text=True).stdout.strip()
         result["integrity"] = integrity
+        result["tls_page"] = tls_page(args.healthrun, work, checks)
         result["store"] = store_benchmark(args.healthrun, work, args.store_hours, 1000)
         result["store_with_metrics"] = store_benchmark(args.healthrun, work, args.store_hours, 1000, args.metrics)
         if args.metrics_soak:
