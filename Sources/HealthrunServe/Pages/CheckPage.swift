@@ -56,7 +56,7 @@ enum CheckPage {
             }
         }
         var uptime: [(String, Rollup)] = []
-        for (label, window) in [("24 h", 24), ("7 d", 168), ("30 d", 720)] {
+        for (label, window) in [("24 h", 24), ("7 d", 168), ("30 d", 720), ("90 d", 2160)] {
             uptime.append((label, try await ServeRoutes.summary(runtime, check: name, hours: window, now: now)))
         }
         // A usage check's tokens per day: each series of `tokens{…, window=today}` ends a day at

@@ -171,16 +171,32 @@ enum StatusPage {
         return "<div class=\"target\">\(Escaping.html(target))</div>"
     }
 
-    /// The last runs, newest right, each with its time and message on hover and focus.
+    /// The last runs, newest right, each with its time and message on hover; the strip itself
+    /// takes focus and says what it holds (one tab stop per check, not thirty). Compact: a
+    /// passing run is a bare `<i>` with its time and latency, 1,000 checks' strips weigh about
+    /// a megabyte before gzip.
     static func recent(_ runs: [LiveState.RecentRun]) -> String {
         guard !runs.isEmpty else { return "" }
-        var html = "<div class=\"recent\" aria-label=\"last \(runs.count) runs, newest last\">"
+        let failed = runs.filter { $0.status == .fail }
+        var summary = "last \(runs.count) runs: \(runs.count - failed.count) passed or skipped, \(failed.count) failed"
+        if let last = failed.last {
+            summary +=
+                "; last failure \(String(APIDocuments.time(last.at).dropFirst(11).prefix(8))) UTC: \(last.message ?? "")"
+        }
+        var html = "<div class=\"recent\" tabindex=\"0\" role=\"img\" aria-label=\"\(Escaping.html(summary))\">"
         for run in runs {
             let clock = String(APIDocuments.time(run.at).dropFirst(11).prefix(8))
             let what =
                 run.message.map { Escaping.html($0) }
-                ?? "\(run.status.rawValue) in \(RunReport.formatMilliseconds(.milliseconds(Double(run.durationMs))))"
-            html += "<i class=\"\(run.status.rawValue)\" tabindex=\"0\" title=\"\(clock) UTC · \(what)\"></i>"
+                ?? RunReport.formatMilliseconds(.milliseconds(Double(run.durationMs)))
+            let kind =
+                switch run.status {
+                case .ok: ""
+                case .warn: " class=\"w\""
+                case .fail: " class=\"f\""
+                case .skipped: " class=\"s\""
+                }
+            html += "<i\(kind) title=\"\(clock) \(what)\"></i>"
         }
         return html + "</div>"
     }
@@ -222,8 +238,8 @@ enum StatusPage {
         .msg{font-size:.85rem;overflow-wrap:break-word}.target{font:.8rem ui-monospace,monospace;color:var(--muted);overflow-wrap:anywhere}
         .why{margin:.2rem 0;color:var(--muted)}.check .meta{font-size:.8rem}td.lat,td[data-label]{white-space:nowrap}.tag{font-size:.7rem;border:1px solid var(--line);border-radius:.6rem;padding:0 .4rem;color:var(--muted);white-space:nowrap}
         .strip{width:12rem;max-width:30vw;height:.6rem;border-radius:.2rem;margin-top:.3rem}
-        .recent{display:flex;gap:1px;width:12rem;max-width:30vw;height:1.1rem}.recent i{flex:1;border-radius:1px;background:var(--skipped);opacity:.5}
-        .recent i.ok{background:var(--ok);opacity:1}.recent i.warn{background:var(--warn);opacity:1}.recent i.fail{background:var(--fail);opacity:1}.recent i:focus,.recent i:hover{outline:2px solid var(--fg)}
+        .recent{display:flex;gap:1px;width:12rem;max-width:30vw;height:1.1rem}.recent i{flex:1;border-radius:1px;background:var(--ok)}
+        .recent i.w{background:var(--warn)}.recent i.f{background:var(--fail)}.recent i.s{background:var(--skipped);opacity:.5}.recent i:hover{outline:2px solid var(--fg)}.recent:focus{outline:2px solid var(--fg)}
         @media (max-width:40rem){th:nth-child(5),td:nth-child(5){display:none}}
         @media (max-width:480px){table.checks,table.checks tbody,table.checks tr,table.checks td{display:block;width:100%}table.checks thead{display:none}
         table.checks tr{border:1px solid var(--line);border-radius:.4rem;margin:.5rem 0;padding:.4rem .6rem}table.checks td{border:0;padding:.1rem 0}

@@ -132,9 +132,10 @@ import Testing
         #expect(page.body.contains("<p class=\"why\">not blocking: claude (carried by gigachat)</p>"))
         #expect(page.body.contains("<span class=\"tag\" title=\"carried by gigachat\">carried</span>"))
         // Each row: the last runs as a strip, newest last, each with its time and message.
-        #expect(page.body.contains("<div class=\"recent\" aria-label=\"last "))
-        #expect(page.body.contains("<i class=\"fail\" tabindex=\"0\" title=\""))
-        #expect(page.body.contains("UTC · connection refused to 127.0.0.1:1\"></i>"))
+        #expect(page.body.contains("<div class=\"recent\" tabindex=\"0\" role=\"img\" aria-label=\"last "))
+        #expect(page.body.contains("failed; last failure "))
+        #expect(page.body.contains(" connection refused to 127.0.0.1:1\"></i>"))
+        #expect(page.body.contains("<i class=\"f\" title=\""))
         #expect(page.body.contains("checked <time class=\"ago\" datetime=\""))
         // A history of less than a day shows no 90-day strip.
         #expect(!page.body.contains("class=\"strip\""))
