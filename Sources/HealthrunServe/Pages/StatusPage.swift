@@ -172,9 +172,8 @@ enum StatusPage {
     }
 
     /// The last runs, newest right, each with its time and message on hover; the strip itself
-    /// takes focus and says what it holds (one tab stop per check, not thirty). Compact: a
-    /// passing run is a bare `<i>` with its time and latency, 1,000 checks' strips weigh about
-    /// a megabyte before gzip.
+    /// takes focus and says what it holds (one tab stop per check, not thirty). Compact: a run
+    /// that did not pass is a cell of its own; passes in a row share one.
     static func recent(_ runs: [LiveState.RecentRun]) -> String {
         guard !runs.isEmpty else { return "" }
         let failed = runs.filter { $0.status == .fail }
@@ -184,19 +183,35 @@ enum StatusPage {
                 "; last failure \(String(APIDocuments.time(last.at).dropFirst(11).prefix(8))) UTC: \(last.message ?? "")"
         }
         var html = "<div class=\"recent\" tabindex=\"0\" role=\"img\" aria-label=\"\(Escaping.html(summary))\">"
-        for run in runs {
-            let clock = String(APIDocuments.time(run.at).dropFirst(11).prefix(8))
-            let what =
-                run.message.map { Escaping.html($0) }
-                ?? RunReport.formatMilliseconds(.milliseconds(Double(run.durationMs)))
-            let kind =
-                switch run.status {
-                case .ok: ""
-                case .warn: " class=\"w\""
-                case .fail: " class=\"f\""
-                case .skipped: " class=\"s\""
-                }
-            html += "<i\(kind) title=\"\(clock) \(what)\"></i>"
+        func clock(_ at: Int64) -> String { String(APIDocuments.time(at).dropFirst(11).prefix(8)) }
+        func latency(_ ms: Float) -> String { RunReport.formatMilliseconds(.milliseconds(Double(ms))) }
+        var index = 0
+        while index < runs.count {
+            let run = runs[index]
+            // Passes in a row are one cell as wide as they are many (a healthy fleet's strips
+            // stay a few bytes): its title gives their times and latency range.
+            var end = index + 1
+            if run.status == .ok {
+                while end < runs.count, runs[end].status == .ok { end += 1 }
+            }
+            if end - index > 1 {
+                let passes = runs[index..<end]
+                let fastest = passes.map(\.durationMs).min() ?? 0
+                let slowest = passes.map(\.durationMs).max() ?? 0
+                html +=
+                    "<i style=\"flex:\(end - index)\" title=\"\(clock(run.at))–\(clock(runs[end - 1].at)) \(end - index) passed, \(latency(fastest))–\(latency(slowest))\"></i>"
+            } else {
+                let what = run.message.map { Escaping.html($0) } ?? latency(run.durationMs)
+                let kind =
+                    switch run.status {
+                    case .ok: ""
+                    case .warn: " class=\"w\""
+                    case .fail: " class=\"f\""
+                    case .skipped: " class=\"s\""
+                    }
+                html += "<i\(kind) title=\"\(clock(run.at)) \(what)\"></i>"
+            }
+            index = end
         }
         return html + "</div>"
     }

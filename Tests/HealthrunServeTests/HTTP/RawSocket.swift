@@ -77,39 +77,29 @@ final class RawSocket: @unchecked Sendable {
     /// Reads until the end of an answer's head, within `timeout`; returns the status code (0 when
     /// none came).
     func readStatus(timeout: Duration) -> Int {
-        var received: [UInt8] = []
-        let deadline = ContinuousClock.now + timeout
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while ContinuousClock.now < deadline {
-            let text = String(decoding: received, as: UTF8.self)
-            if text.contains("\r\n\r\n") {
-                return Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
-            }
-            var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&descriptor, 1, 50) > 0 else { continue }
-            let count = recv(fd, &buffer, buffer.count, 0)
-            guard count > 0 else { break }
-            received += buffer[..<count]
-        }
-        return 0
+        let text = receive(timeout: timeout) { $0.contains("\r\n\r\n") }
+        guard text.contains("\r\n\r\n") else { return 0 }
+        return Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
     }
 
     /// Reads one answer whose head says `Content-Length` (or until close), within `timeout`.
     func readAnswer(timeout: Duration) -> String {
+        receive(timeout: timeout) { text in
+            guard let headEnd = text.range(of: "\r\n\r\n") else { return false }
+            let head = text[..<headEnd.lowerBound].lowercased()
+            guard let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
+                let length = Int(line.dropFirst(15).trimmingCharacters(in: .whitespaces))
+            else { return false }
+            return text.utf8.count - text[..<headEnd.upperBound].utf8.count >= length
+        }
+    }
+
+    /// Reads until `done` says the text so far is enough, the peer closes, or `timeout` passes.
+    private func receive(timeout: Duration, until done: (String) -> Bool) -> String {
         var received: [UInt8] = []
         let deadline = ContinuousClock.now + timeout
         var buffer = [UInt8](repeating: 0, count: 65536)
-        while ContinuousClock.now < deadline {
-            let text = String(decoding: received, as: UTF8.self)
-            if let headEnd = text.range(of: "\r\n\r\n") {
-                let head = text[..<headEnd.lowerBound].lowercased()
-                if let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
-                    let length = Int(line.dropFirst(15).trimmingCharacters(in: .whitespaces)),
-                    text.utf8.count - text[..<headEnd.upperBound].utf8.count >= length
-                {
-                    return text
-                }
-            }
+        while ContinuousClock.now < deadline, !done(String(decoding: received, as: UTF8.self)) {
             var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&descriptor, 1, 50) > 0 else { continue }
             let count = recv(fd, &buffer, buffer.count, 0)

@@ -231,7 +231,8 @@ import Testing
     }
 
     @Test func twoThousandEventStreamClientsCostBoundedMemoryAndNeverSlowTheChecks() async throws {
-        let harness = try await Self.harness()
+        // The stream cap under test, not the connection cap (its own test): room for all 2,000.
+        let harness = try await Self.harness { $0.limits.maxConnections = 4096 }
         defer { Task { await harness.stop() } }
         _ = try await Self.healthzTime(harness)
         let descriptors = openDescriptors()
@@ -309,8 +310,7 @@ import Testing
         let socket = try RawSocket(port: harness.port)
         let credentials = Data("admin:\(WebTestSecrets.password)".utf8).base64EncodedString()
         try socket.send("GET /api/v1/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Basic \(credentials)\r\n\r\n")
-        let stream = socket.read(timeout: .seconds(1)).text
-        #expect(stream.hasPrefix("HTTP/1.1 200") && stream.contains("text/event-stream"), "\(stream.prefix(80))")
+        #expect(socket.readStatus(timeout: .seconds(5)) == 200, "the event stream through auth")
     }
 
     @Test func tlsWithAClientCARefusesClientsWithoutItsCertificate() async throws {
