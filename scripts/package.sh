@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds the Debian package: bash scripts/package.sh [OUT_DIR]   (default: dist)
 #
-# The release build is bench/run.sh's (same flags, same --scratch-path), so after the bench it
-# is not built again. Needs Debian's dpkg-dev (dpkg-deb, dpkg-shlibdeps) and binutils (strip);
+# The release build is bench/run.sh's (scripts/release-build.sh), so after the bench it is not
+# built again. Needs Debian's dpkg-dev (dpkg-deb, dpkg-shlibdeps) and binutils (strip);
 # no network. Prints the package's path, its size and the binary's size before and after strip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mkdir -p "${1:-dist}" && cd "${1:-dist}" && pwd)
 
-swift build -c release --product healthrun -Xswiftc -static-stdlib --scratch-path .build-release
+bash scripts/release-build.sh
 binary=.build-release/release/healthrun
 version=$("$binary" --version)
 arch=$(dpkg --print-architecture)

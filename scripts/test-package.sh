@@ -39,7 +39,9 @@ man -w healthrun-serve >/dev/null || fail "man -w healthrun-serve finds no page"
 bash -c 'source /usr/share/bash-completion/completions/healthrun' || fail "the bash completion does not load"
 systemd-analyze verify /lib/systemd/system/healthrun-serve.service || fail "systemd-analyze verify"
 [[ -f /etc/healthrun/checks.d/README ]] || fail "no /etc/healthrun/checks.d/README"
+# Only libc, libm, libpq, libsqlite3, libz and what libpq needs; no C++ runtime.
 ldd /usr/bin/healthrun
+! ldd /usr/bin/healthrun | grep -Eq 'libstdc\+\+|libgcc_s' || fail "the binary links libstdc++ or libgcc_s"
 
 # The admin's own files stay on purge; everything the package put elsewhere goes.
 echo "checks: []" > /etc/healthrun/checks.d/mine.yaml
