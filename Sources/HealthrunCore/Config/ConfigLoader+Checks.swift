@@ -188,8 +188,7 @@ extension ConfigLoader {
 
     func decodeCheck(_ item: Node, defaults: FileDefaults, file: String, into state: inout LoadState) {
         let session = DecodingSession(file: file, environment: environment, redactor: state.redactor)
-        let commonKeys = self.commonKeys
-        session.reservedCheckKeys = Set(commonKeys)
+        session.reservedCheckKeys = state.commonKeys(self.commonKeys)
         defer { state.diagnostics += session.diagnostics }
         guard case .mapping(let mapping) = item else {
             state.diagnostics.append(
@@ -246,7 +245,6 @@ extension ConfigLoader {
         }
 
         var factory: CheckerRegistry.Factory?
-        let known = registry.typeNames
         if let type {
             factory = registry.factory(for: type)
             if factory == nil {
@@ -262,7 +260,8 @@ extension ConfigLoader {
                         hints: hints,
                         notes: [
                             .init(
-                                "known types: \(known.joined(separator: ", ")) (or an executable plugin of that name)")
+                                "known types: \(registry.typeNames.joined(separator: ", ")) (or an executable plugin of that name)"
+                            )
                         ] + (registry.fallbackSearched.map { [.init("no plugin '\(type)': \($0)")] } ?? [])
                     )
                 )
@@ -272,7 +271,7 @@ extension ConfigLoader {
                 Diagnostic(
                     "\(label) has no 'type'",
                     at: checkLocation,
-                    hints: ["add 'type: …', one of: \(known.joined(separator: ", "))"]
+                    hints: ["add 'type: …', one of: \(registry.typeNames.joined(separator: ", "))"]
                 )
             )
         }

@@ -4,18 +4,25 @@ import Yams
 struct FieldReader {
     let session: DecodingSession
     let mapping: Node.Mapping
+    /// Values by key, built once: a check's reader asks for a dozen keys, most of them absent.
+    private let values: [String: Node]
     private(set) var diagnostics: [Diagnostic] = []
 
     init(session: DecodingSession, mapping: Node.Mapping) {
         self.session = session
         self.mapping = mapping
+        var values: [String: Node] = [:]
+        for (key, value) in mapping {
+            if let name = key.scalar?.string, values[name] == nil { values[name] = value }
+        }
+        self.values = values
         session.open(mapping)
     }
 
     /// The decoded value of `key`, `nil` when absent or invalid (then a diagnostic is kept).
     mutating func read<T: Decodable>(_ key: String, as type: T.Type = T.self) -> T? {
         session.touch(key, in: mapping)
-        guard let node = mapping.value(forKey: key) else { return nil }
+        guard let node = values[key] else { return nil }
         do {
             let decoder = try NodeDecoder(node: node, session: session, codingPath: [AnyCodingKey(stringValue: key)])
             do {
@@ -37,7 +44,7 @@ struct FieldReader {
     /// reported; `nil` when absent or not a list (then a diagnostic is kept). Bad items are left out.
     mutating func readEach<T: Decodable>(_ key: String, as type: T.Type = T.self) -> [T]? {
         session.touch(key, in: mapping)
-        guard let node = mapping.value(forKey: key) else { return nil }
+        guard let node = values[key] else { return nil }
         guard case .sequence(let items) = node else {
             diagnostics.append(Diagnostic("'\(key)' must be a list", at: session.location(of: node)))
             return nil

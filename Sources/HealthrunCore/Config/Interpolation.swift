@@ -33,7 +33,8 @@ public enum Interpolation {
     /// Expands `text` against `environment`.
     public static func expand(_ text: String, environment: [String: String]) -> Expansion {
         var expansion = Expansion(value: "", used: [], undefined: [], malformed: [])
-        guard text.contains("$") else {
+        // A byte scan: Foundation's `contains` on a String is a substring search.
+        guard text.utf8.contains(UInt8(ascii: "$")) else {
             expansion.value = text
             return expansion
         }

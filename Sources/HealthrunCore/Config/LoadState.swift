@@ -12,6 +12,16 @@ struct LoadState {
     /// Extensions' top-level sections, with where each was found.
     var sections: [String: (values: ConfigValues, location: SourceLocation)] = [:]
 
+    /// The keys every check may have, as a set, made once per load.
+    private var commonKeySet: Set<String>?
+
+    mutating func commonKeys(_ keys: @autoclosure () -> [String]) -> Set<String> {
+        if let commonKeySet { return commonKeySet }
+        let made = Set(keys())
+        commonKeySet = made
+        return made
+    }
+
     init(redactor: Redactor) {
         self.redactor = redactor
     }

@@ -7,14 +7,16 @@ struct NodeDecoder: Decoder {
     let node: Node
     let session: DecodingSession
     let codingPath: [any CodingKey]
-    let userInfo: [CodingUserInfoKey: Any]
+    /// Built when asked for (by plugins and redacting decoders), not for every field.
+    var userInfo: [CodingUserInfoKey: Any] {
+        [.redactor: session.redactor, .reservedCheckKeys: session.reservedCheckKeys]
+    }
 
     init(node: Node, session: DecodingSession, codingPath: [any CodingKey] = []) throws {
         try session.visit(node)
         self.node = node
         self.session = session
         self.codingPath = codingPath
-        self.userInfo = [.redactor: session.redactor, .reservedCheckKeys: session.reservedCheckKeys]
     }
 
     var location: SourceLocation { session.location(of: node) }
