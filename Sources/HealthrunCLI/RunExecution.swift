@@ -33,12 +33,13 @@ enum RunExecution {
     ) async -> Outcome {
         var logger = Logger(label: "healthrun") { label in StreamLogHandler.standardError(label: label) }
         logger.logLevel = output.verbose ? .debug : .warning
-        let engine = Engine(
+        var engine = Engine(
             concurrency: concurrency,
             logger: logger,
             tool: session.tool,
             failOnWarn: output.failOn == .warn
         )
+        engine.nonBlockingExecutors = EventLoopExecutor.forSharedEventLoops
         let signals = SignalWatcher()
         let runTask = Task { await engine.run(configuration, selection: selection) }
         signals.start { runTask.cancel() }

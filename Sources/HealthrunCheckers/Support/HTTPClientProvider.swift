@@ -27,6 +27,9 @@ public final class HTTPClientProvider: Sendable {
                 concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost
             )
             configuration.connectionPool.retryConnectionEstablishment = false
+            // No tracing: with a tracer (even the no-op default) every request parses its URL
+            // twice more for span attributes nobody reads.
+            configuration.tracing.tracer = nil
             let made = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
             client = made
             return made

@@ -53,10 +53,11 @@ enum DeadlineRace {
     /// Runs `operation` on `executor` (nil: the shared pool) and returns whichever comes first:
     /// its result, the deadline, or cancellation of the caller. The losing work is cancelled
     /// and never awaited, so a checker that ignores cancellation cannot hold the run past its
-    /// deadline.
+    /// deadline. The deadline is kept by ``DeadlineTimer``'s own thread, which no checker can
+    /// hold up.
     static func run(
         deadline: ContinuousClock.Instant,
-        executor: CheckerExecutor?,
+        executor: (any TaskExecutor)?,
         operation: @escaping @Sendable () async throws -> CheckOutcome
     ) async -> AttemptEnd {
         let first = FirstValue<AttemptEnd>()
@@ -67,19 +68,14 @@ enum DeadlineRace {
                 first.offer(.threw(error))
             }
         }
-        let timer = Task {
-            do {
-                try await Task.sleep(until: deadline, clock: .continuous)
-                first.offer(.timedOut)
-            } catch {}
-        }
+        let timer = DeadlineTimer.shared.schedule(at: deadline) { first.offer(.timedOut) }
         let end = await withTaskCancellationHandler {
             await first.wait()
         } onCancel: {
             first.offer(.cancelled)
         }
+        DeadlineTimer.shared.cancel(timer)
         work.cancel()
-        timer.cancel()
         return end
     }
 }

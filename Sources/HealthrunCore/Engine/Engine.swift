@@ -18,6 +18,11 @@ public struct Engine: Sendable {
     public var failOnWarn: Bool
     /// Called as each check finishes (from the engine's task; keep it quick).
     public var onResult: (@Sendable (CheckResult) -> Void)?
+    /// Where checkers that never block (``Checker/mayBlock`` false) run, with the engine's
+    /// own work for their checks: one executor per event loop their I/O uses, taken in turn,
+    /// so that a check's request, its answer and its result stay on one thread (no wake-up of
+    /// another thread per step). Empty: Swift's shared pool.
+    public var nonBlockingExecutors: [any TaskExecutor] = []
     private let slots: ConcurrencyGate
 
     /// Creates an engine.
@@ -106,37 +111,44 @@ public struct Engine: Sendable {
 
         recordSkips(scheduler.skippedAtStart)
         let slots = self.slots
-        await withTaskGroup(of: CheckResult.self) { group in
-            var inFlight = 0
-            // A check that is ready but has no slot yet.
-            var waiting: CheckDefinition?
-            while true {
-                while !Task.isCancelled {
-                    if waiting == nil {
-                        guard let name = scheduler.popReady(), let check = byName[name] else { break }
-                        waiting = check
+        let executors = nonBlockingExecutors
+        var turn = 0
+        // The loop that takes results runs where most checks do, not on a thread of its own.
+        await withTaskExecutorPreference(executors.first) {
+            await withTaskGroup(of: CheckResult.self) { group in
+                var inFlight = 0
+                // A check that is ready but has no slot yet.
+                var waiting: CheckDefinition?
+                while true {
+                    while !Task.isCancelled {
+                        if waiting == nil {
+                            guard let name = scheduler.popReady(), let check = byName[name] else { break }
+                            waiting = check
+                        }
+                        if !slots.tryAcquire() {
+                            // While checks of this run are in flight, take their results (each
+                            // frees a slot) rather than stall; with none, the slots are held by
+                            // other runs of this engine (serve's other ticks): wait for one.
+                            if inFlight > 0 { break }
+                            await slots.acquire()
+                        }
+                        guard let check = waiting else { break }
+                        waiting = nil
+                        inFlight += 1
+                        let executor = executors.isEmpty ? nil : executors[turn % executors.count]
+                        turn &+= 1
+                        group.addTask(executorPreference: executor) {
+                            defer { slots.release() }
+                            return await self.runCheck(check, redactor: redactor, logger: logger, nonBlocking: executor)
+                        }
                     }
-                    if !slots.tryAcquire() {
-                        // While checks of this run are in flight, take their results (each
-                        // frees a slot) rather than stall; with none, the slots are held by
-                        // other runs of this engine (serve's other ticks): wait for one.
-                        if inFlight > 0 { break }
-                        await slots.acquire()
-                    }
-                    guard let check = waiting else { break }
-                    waiting = nil
-                    inFlight += 1
-                    group.addTask {
-                        defer { slots.release() }
-                        return await self.runCheck(check, redactor: redactor, logger: logger)
-                    }
+                    guard let result = await group.next() else { break }
+                    inFlight -= 1
+                    record(result)
+                    let skips = scheduler.complete(result.name, result.status.isPassing ? .passed : .failed)
+                    // Once cancelled, what is left is "run cancelled", not a dependency's fault.
+                    if !Task.isCancelled { recordSkips(skips) }
                 }
-                guard let result = await group.next() else { break }
-                inFlight -= 1
-                record(result)
-                let skips = scheduler.complete(result.name, result.status.isPassing ? .passed : .failed)
-                // Once cancelled, what is left is "run cancelled", not a dependency's fault.
-                if !Task.isCancelled { recordSkips(skips) }
             }
         }
         return results
@@ -177,8 +189,11 @@ public struct Engine: Sendable {
         return .fail("timed out after \(DurationParser.format(check.timeout))" + (waitingFor.map { ": \($0)" } ?? ""))
     }
 
-    /// Runs every attempt of one check and returns its redacted result.
-    func runCheck(_ check: CheckDefinition, redactor: Redactor, logger: Logger) async -> CheckResult {
+    /// Runs every attempt of one check and returns its redacted result; a checker that never
+    /// blocks runs on `nonBlocking` (nil: the shared pool), any other on ``executor``.
+    func runCheck(
+        _ check: CheckDefinition, redactor: Redactor, logger: Logger, nonBlocking: (any TaskExecutor)? = nil
+    ) async -> CheckResult {
         let startedAt = Date()
         var attempt = 0
         var outcome = CheckOutcome.fail("not run")
@@ -200,7 +215,7 @@ public struct Engine: Sendable {
                 progress: progress
             )
             let checker = check.checker
-            let threads = type(of: checker).mayBlock ? executor : nil
+            let threads: (any TaskExecutor)? = type(of: checker).mayBlock ? executor : nonBlocking
             let end = await Redactor.$current.withValue(redactor) {
                 await DeadlineRace.run(deadline: deadline, executor: threads) {
                     try await checker.check(context)
