@@ -39,7 +39,10 @@ enum RunExecution {
             tool: session.tool,
             failOnWarn: output.failOn == .warn
         )
-        engine.nonBlockingExecutors = EventLoopExecutor.forSharedEventLoops
+        // Only when a check will use them: a run of postgres checks starts no event loop.
+        if configuration.checks.contains(where: { !type(of: $0.checker).mayBlock }) {
+            engine.nonBlockingExecutors = EventLoopExecutor.forSharedEventLoops
+        }
         let signals = SignalWatcher()
         let runTask = Task { await engine.run(configuration, selection: selection) }
         signals.start { runTask.cancel() }
