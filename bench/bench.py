@@ -317,11 +317,11 @@ class Bench:
             ]
             if count <= 1000:
                 tools.append(self.blackbox(f"w2-{count}-{concurrency}", urls, concurrency, "http_2xx", 1))
-            w[label] = dict(ideal=ideal, tools=tools)
+            w[label] = dict(ideal=ideal, tools=tools, checks=count)
         # W3: 100 endpoints that never answer, timeout 1 s, concurrency 100.
         urls = [f"{base}/hang/{index}" for index in range(100)]
         checks = [{"name": f"h{index}", "type": "http", "url": urls[index], "timeout": "1s"} for index in range(100)]
-        w["W3 100 hung, timeout 1 s"] = dict(ideal=1.0, tools=[
+        w["W3 100 hung, timeout 1 s"] = dict(ideal=1.0, checks=100, tools=[
             self.healthrun_tool("w3", checks, 100, fail=100),
             self.curl_parallel("w3", urls, 100, 1, "000"),
             self.asyncio_http("w3", urls, 100, 1),
@@ -418,7 +418,8 @@ def run(args):
                           f"  valid {len(runs)}/{rounds}", flush=True)
                 else:
                     print(f"  {tool.name:34} no valid run", flush=True)
-            results[label] = {"ideal_s": workload["ideal"], "rounds": rounds, "rows": rows}
+            results[label] = {"ideal_s": workload["ideal"], "rounds": rounds, "rows": rows,
+                              "checks": workload.get("checks")}
             if workload["ideal"] is None and shutil.which("hyperfine") and not label.startswith("W4 50"):
                 results[label]["hyperfine"] = hyperfine(tools, work)
     finally:
@@ -480,20 +481,24 @@ def markdown(results, info):
         f"{info['versions']['blackbox_exporter'].split(' (')[0]}, {info['versions']['python']}. "
         "Memory: max RSS of the largest process of the tool's process tree (GNU time).",
         "",
-        "| workload | ideal | tool | wall, median (min–max) | CPU | peak memory | valid runs |",
-        "|---|---|---|---|---|---|---|",
+        "| workload | ideal | tool | wall, median (min–max) | CPU, median (min–max) | CPU per 1,000 checks "
+        "| peak memory | valid runs |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for label, result in results.items():
         ideal = f"{result['ideal_s'] * 1000:.0f} ms" if result["ideal_s"] else ""
         for row in result["rows"]:
             tool = row["tool"] + (f" ({row['note']})" if row["note"] else "")
             if "wall_s" not in row:
-                lines.append(f"| {label} | {ideal} | {tool} | no valid run | | | 0/{result['rounds']} |")
+                lines.append(f"| {label} | {ideal} | {tool} | no valid run | | | | 0/{result['rounds']} |")
                 continue
-            wall = row["wall_s"]
+            wall, cpu = row["wall_s"], row["cpu_s"]
+            checks = result.get("checks")
+            per_thousand = f"{cpu['median'] * 1000 * 1000 / checks:.0f} ms" if checks and checks >= 1000 else ""
             lines.append(
                 f"| {label} | {ideal} | {tool} | **{wall['median'] * 1000:.1f} ms** "
-                f"({wall['min'] * 1000:.1f}–{wall['max'] * 1000:.1f}) | {row['cpu_s']['median'] * 1000:.0f} ms | "
+                f"({wall['min'] * 1000:.1f}–{wall['max'] * 1000:.1f}) | {cpu['median'] * 1000:.0f} ms "
+                f"({cpu['min'] * 1000:.0f}–{cpu['max'] * 1000:.0f}) | {per_thousand} | "
                 f"{row['memory_mib']['median']:.1f} MiB | {row['valid']}/{result['rounds']} |")
             label, ideal = "", ""
     timed = [(label, result["hyperfine"]) for label, result in results.items() if result.get("hyperfine")]
@@ -513,6 +518,9 @@ def main():
     parser.add_argument("--rounds", type=int, default=5, help="rounds per workload (x3 for the one-shot ones)")
     parser.add_argument("--only", action="append", help="workload label prefix, e.g. W2 (repeatable)")
     parser.add_argument("--out", default=str(HERE / "results"), help="where results.json and results.md go")
+    parser.add_argument("--max-cpu-ratio", type=float,
+                        help="exit 1 when healthrun's median CPU in a W2 workload of this run is more than this many "
+                             "times curl --parallel's in the same workload (CI's regression guard)")
     args = parser.parse_args()
     args.healthrun = str(pathlib.Path(args.healthrun).resolve())
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -525,6 +533,31 @@ def main():
     table = markdown(results, info)
     (out / "results.md").write_text(table)
     print("\n" + table)
+    if args.max_cpu_ratio:
+        sys.exit(cpu_guard(results, args.max_cpu_ratio))
+
+
+def cpu_guard(results, limit):
+    """1 when healthrun's median CPU is over `limit` × curl --parallel's in any W2 workload run."""
+    checked, failed = 0, 0
+    for label, result in results.items():
+        if not label.startswith("W2"):
+            continue
+        cpu = {row["tool"]: row["cpu_s"]["median"] for row in result["rows"] if "cpu_s" in row}
+        if "healthrun" not in cpu or "curl --parallel" not in cpu:
+            print(f"CPU guard: {label}: healthrun or curl --parallel has no valid run", flush=True)
+            failed += 1
+            continue
+        ratio = cpu["healthrun"] / cpu["curl --parallel"]
+        checked += 1
+        verdict = "ok" if ratio <= limit else f"FAILED (more than {limit:g} ×)"
+        print(f"CPU guard: {label}: healthrun {cpu['healthrun'] * 1000:.0f} ms, curl --parallel "
+              f"{cpu['curl --parallel'] * 1000:.0f} ms: {ratio:.2f} × — {verdict}", flush=True)
+        failed += ratio > limit
+    if checked == 0 and failed == 0:
+        print("CPU guard: no W2 workload was run", flush=True)
+        return 1
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
