@@ -21,9 +21,10 @@ public protocol Checker: Sendable {
 
     /// Whether `check(_:)` may block its thread: synchronous I/O, `sleep`, a C library's
     /// blocking calls. Such checkers (the default, which is always safe) run on the engine's
-    /// own threads, so that they cannot starve the timers that enforce deadlines. Checkers
-    /// built only on non-blocking async I/O (SwiftNIO) say `false` and run on Swift's shared
-    /// pool, which saves two thread switches per suspension.
+    /// own threads, so that they cannot stall other checks. Checkers built only on
+    /// non-blocking async I/O (SwiftNIO) say `false` and run on the engine's
+    /// ``Engine/nonBlockingExecutors`` (the event loops their I/O uses) or Swift's shared pool.
+    /// Deadlines hold either way: a thread of their own keeps them.
     static var mayBlock: Bool { get }
 
     /// What the check talks to, for people reading a result: a URL without credentials or
