@@ -3,7 +3,6 @@ import Foundation
 import HealthrunCore
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 import NIOSSL
 
 /// One HTTP exchange as a checker wants it: bounded body, redirects followed by hand (so a loop
@@ -98,13 +97,14 @@ enum HTTPFetcher {
     }
 
     /// One request and its answer, through AsyncHTTPClient's delegate API: the response is
-    /// collected by a delegate on the calling task's event loop (the engine's
-    /// `nonBlockingExecutors`), AsyncHTTPClient prefers an idle connection on that loop, and
-    /// the task is resumed once, with all of it, mostly without waking another thread. The
-    /// async API starts a task on the shared pool for every request and hops there for the
-    /// head and each part of the body. (Requiring the channel on that loop too,
-    /// `.delegateAndChannel`, made the pool open a connection per request whenever the loop
-    /// had none idle: 9,900 connections for 10,000 checks at concurrency 500, against 500.)
+    /// collected by a delegate on the event loop the client picks, which is the calling
+    /// task's loop when the task runs on one of the client's (the engine's
+    /// `nonBlockingExecutors` and ``HTTPClientProvider``'s client per loop); the task is
+    /// resumed once, with all of it, mostly without waking another thread. The async API
+    /// starts a task on the shared pool for every request and hops there for the head and
+    /// each part of the body. (Requiring the channel on the caller's loop of a client over
+    /// both loops, `.delegateAndChannel`, made the pool open a connection per request whenever
+    /// the loop had none idle: 9,900 connections for 10,000 checks at concurrency 500.)
     private static func exchange(
         _ request: HTTPClient.Request,
         client: HTTPClient,
@@ -115,12 +115,10 @@ enum HTTPFetcher {
     ) async throws -> BoundedCollector.Collected {
         let collector = BoundedCollector(limit: maxBody, target: target, progress: progress)
         let remaining = max(.zero, ContinuousClock.now.duration(to: deadline))
-        let preference: HTTPClient.EventLoopPreference =
-            MultiThreadedEventLoopGroup.currentEventLoop.map { .delegate(on: $0) } ?? .indifferent
         let task = client.execute(
             request: request,
             delegate: collector,
-            eventLoop: preference,
+            eventLoop: .indifferent,
             deadline: .now() + .nanoseconds(remaining.wholeNanoseconds),
             logger: nil
         )
