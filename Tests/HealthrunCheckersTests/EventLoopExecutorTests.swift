@@ -58,6 +58,57 @@ import Testing
         }
     }
 
+    /// Counts the checks in flight on each event loop and keeps the most seen.
+    final class LoopLoad: Sendable {
+        private let state = Locked<(now: [ObjectIdentifier: Int], most: [ObjectIdentifier: Int])>(([:], [:]))
+
+        func enter(_ loop: ObjectIdentifier) {
+            state.withLock {
+                $0.now[loop, default: 0] += 1
+                $0.most[loop] = max($0.most[loop] ?? 0, $0.now[loop]!)
+            }
+        }
+
+        func leave(_ loop: ObjectIdentifier) { state.withLock { $0.now[loop]! -= 1 } }
+        var most: [Int] { state.withLock { Array($0.most.values) } }
+    }
+
+    /// Sleeps `milliseconds` on its event loop, counted by `load`.
+    struct Sleeper: Checker {
+        static let typeName = "sleeper"
+        static let mayBlock = false
+        typealias Configuration = TestCheckers.Empty
+        let milliseconds: Int
+        let load: LoopLoad
+
+        func check(_ context: CheckContext) async throws -> CheckOutcome {
+            guard let loop = MultiThreadedEventLoopGroup.currentEventLoop else { return .fail("not on a loop") }
+            load.enter(ObjectIdentifier(loop))
+            try? await Task.sleep(for: .milliseconds(milliseconds))
+            load.leave(ObjectIdentifier(loop))
+            return .ok("slept")
+        }
+    }
+
+    /// Each check goes to the loop with the fewest in flight, so no loop holds more than its
+    /// share of the concurrency (and of the connections): long and short checks in turn would
+    /// pile the long ones onto one loop if loops were taken in turn.
+    @Test func checksGoToTheLeastBusyLoop() async {
+        let load = LoopLoad()
+        var engine = Engine(concurrency: 4)
+        engine.nonBlockingExecutors = EventLoopExecutor.forSharedEventLoops
+        let checks = (0..<24).map {
+            T.definition("sleeper-\($0)", Sleeper(milliseconds: $0 % 2 == 0 ? 300 : 20, load: load))
+        }
+        let report = await engine.run(LoadedConfiguration(checks: checks, groups: [], redactor: Redactor()))
+        #expect(report.checks.allSatisfy { $0.status == .ok })
+        // A check's slot is free before the engine takes its result, so a loop may run one
+        // more than its share for a moment; loops in turn would put all four long checks on
+        // one loop.
+        let share = (4 + EventLoopExecutor.forSharedEventLoops.count - 1) / EventLoopExecutor.forSharedEventLoops.count
+        #expect(load.most.allSatisfy { $0 <= share + 1 }, "most in flight per loop: \(load.most)")
+    }
+
     @Test func checkersThatIgnoreCancellationStillTimeOutOnTime() async {
         let start = ContinuousClock.now
         let report = await run([

@@ -19,8 +19,9 @@ public struct Engine: Sendable {
     /// Called as each check finishes (from the engine's task; keep it quick).
     public var onResult: (@Sendable (CheckResult) -> Void)?
     /// Where checkers that never block (``Checker/mayBlock`` false) run, with the engine's
-    /// own work for their checks: one executor per event loop their I/O uses, taken in turn,
-    /// so that a check's request, its answer and its result stay on one thread (no wake-up of
+    /// own work for their checks: one executor per event loop their I/O uses, each check on
+    /// the one with the fewest checks in flight (so each loop's connections stay at its share
+    /// of the concurrency), so that a check's request, its answer and its result stay on one thread (no wake-up of
     /// another thread per step). Empty: Swift's shared pool.
     public var nonBlockingExecutors: [any TaskExecutor] = []
     private let slots: ConcurrencyGate
@@ -112,10 +113,11 @@ public struct Engine: Sendable {
         recordSkips(scheduler.skippedAtStart)
         let slots = self.slots
         let executors = nonBlockingExecutors
-        var turn = 0
+        // Checks in flight per executor; a check goes to the least busy.
+        var busy = [Int](repeating: 0, count: executors.count)
         // The loop that takes results runs where most checks do, not on a thread of its own.
         await withTaskExecutorPreference(executors.first) {
-            await withTaskGroup(of: CheckResult.self) { group in
+            await withTaskGroup(of: (result: CheckResult, executor: Int).self) { group in
                 var inFlight = 0
                 // A check that is ready but has no slot yet.
                 var waiting: CheckDefinition?
@@ -135,15 +137,19 @@ public struct Engine: Sendable {
                         guard let check = waiting else { break }
                         waiting = nil
                         inFlight += 1
-                        let executor = executors.isEmpty ? nil : executors[turn % executors.count]
-                        turn &+= 1
+                        let index = busy.indices.min { busy[$0] < busy[$1] } ?? -1
+                        let executor = index >= 0 ? executors[index] : nil
+                        if index >= 0 { busy[index] += 1 }
                         group.addTask(executorPreference: executor) {
                             defer { slots.release() }
-                            return await self.runCheck(check, redactor: redactor, logger: logger, nonBlocking: executor)
+                            let result = await self.runCheck(
+                                check, redactor: redactor, logger: logger, nonBlocking: executor)
+                            return (result, index)
                         }
                     }
-                    guard let result = await group.next() else { break }
+                    guard let (result, index) = await group.next() else { break }
                     inFlight -= 1
+                    if index >= 0 { busy[index] -= 1 }
                     record(result)
                     let skips = scheduler.complete(result.name, result.status.isPassing ? .passed : .failed)
                     // Once cancelled, what is left is "run cancelled", not a dependency's fault.
