@@ -86,12 +86,6 @@ enum CheckPage {
             group: definition.group.flatMap { group in state.report().groups.first { $0.name == group } })
     }
 
-    /// The check's target under the message (a URL without credentials, or host:port).
-    static func target(_ result: CheckResult) -> String {
-        guard case .string(let target)? = result.details["target"] else { return "" }
-        return "<p class=\"meta target\">target: <code>\(Escaping.html(target))</code></p>"
-    }
-
     static func render(_ input: Input) -> String {
         let e = Escaping.html
         let result = input.result
@@ -101,7 +95,7 @@ enum CheckPage {
                 + """
                 <p class="meta"><a href="/">← all checks</a></p>
                 <header class="verdict \(result.status.rawValue)" id="verdict"><h1>\(symbol) \(e(result.name)) is \(result.status.rawValue)</h1>
-                <p class="msg">\(e(result.message))</p>\(target(result))</header>
+                <p class="msg">\(e(result.message))</p></header>
                 <main data-check="\(e(result.name))">
                 \(facts(input))
                 <h2>Uptime and latency</h2>
@@ -141,7 +135,7 @@ enum CheckPage {
         let definition = input.definition
         let result = input.result
         var rows: [(String, String)] = [("Type", "<code>\(e(definition.type))</code>")]
-        if case .string(let target)? = result.details["target"] { rows.append(("Target", "<code>\(e(target))</code>")) }
+        if let target = StatusPage.targetText(result) { rows.append(("Target", "<code>\(e(target))</code>")) }
         rows.append(
             (
                 "Schedule",

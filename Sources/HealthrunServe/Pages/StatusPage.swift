@@ -165,10 +165,16 @@ enum StatusPage {
         return rows + "</tbody></table>\n"
     }
 
-    /// The check's target under its name: a URL without credentials, or host:port.
+    /// What a check talks to, as the engine put it in the result: a URL without credentials,
+    /// or host:port. The status row shows it under the name, the check page among its facts.
+    static func targetText(_ result: CheckResult) -> String? {
+        guard case .string(let target)? = result.details["target"] else { return nil }
+        return target
+    }
+
+    /// The check's target under its name.
     static func target(_ result: CheckResult) -> String {
-        guard case .string(let target)? = result.details["target"] else { return "" }
-        return "<div class=\"target\">\(Escaping.html(target))</div>"
+        targetText(result).map { "<div class=\"target\">\(Escaping.html($0))</div>" } ?? ""
     }
 
     /// The last runs, newest right, each with its time and message on hover; the strip itself
