@@ -83,7 +83,7 @@ enum CheckPage {
             changes: try await runtime.store.events(check: name, limit: 20), now: now,
             interval: definition.interval(default: runtime.options.defaultInterval),
             lastRunAt: state.lastRunAt(name),
-            group: definition.group.flatMap { group in state.report().groups.first { $0.name == group } })
+            group: definition.group.flatMap { state.group($0) })
     }
 
     static func render(_ input: Input) -> String {

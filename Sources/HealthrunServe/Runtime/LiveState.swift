@@ -163,6 +163,20 @@ public final class LiveState: Sendable {
         }
     }
 
+    /// One group as judged on the latest results (a member with none yet counts as skipped, as
+    /// in ``report(now:)``), without building the whole report: the check page asks for one.
+    public func group(_ name: String) -> GroupResult? {
+        inner.withLock { inner in
+            guard let group = inner.configuration.groups.first(where: { $0.name == name }) else { return nil }
+            let members = Set(group.members)
+            var results: [String: CheckResult] = [:]
+            for check in inner.configuration.checks where members.contains(check.name) {
+                results[check.name] = inner.latest[check.name] ?? Engine.skipped(check, message: "no result yet")
+            }
+            return GroupEvaluator.evaluate([group], results: results).first
+        }
+    }
+
     /// The latest result of a check.
     public func latest(_ name: String) -> CheckResult? { inner.withLock { $0.latest[name] } }
 
