@@ -9,12 +9,18 @@ import Testing
     @Test func firesInDeadlineOrderAndNotEarly() async {
         let fired = Locked<[(Int, Duration)]>([])
         let start = ContinuousClock.now
-        for (index, milliseconds) in [(2, 120), (0, 40), (1, 80)] {
-            _ = DeadlineTimer.shared.schedule(at: start.advanced(by: .milliseconds(milliseconds))) {
-                fired.withLock { $0.append((index, start.duration(to: .now))) }
+        // Waits for the last action (by deadline) to run, not for a guessed time.
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            for (index, milliseconds) in [(2, 120), (0, 40), (1, 80)] {
+                _ = DeadlineTimer.shared.schedule(at: start.advanced(by: .milliseconds(milliseconds))) {
+                    let count = fired.withLock {
+                        $0.append((index, start.duration(to: .now)))
+                        return $0.count
+                    }
+                    if count == 3 { done.resume() }
+                }
             }
         }
-        try? await Task.sleep(for: .milliseconds(400))
         let order = fired.value
         #expect(order.map(\.0) == [0, 1, 2])
         for (index, elapsed) in order {
@@ -32,16 +38,19 @@ import Testing
             let token = DeadlineTimer.shared.schedule(at: far) { ran.withLock { $0 += 1 } }
             DeadlineTimer.shared.cancel(token)
         }
-        let soon = DeadlineTimer.shared.schedule(at: .now.advanced(by: .milliseconds(30))) {
-            ran.withLock { $0 += 100 }
+        // Actions run in deadline order: once the one due at 30 ms ran, the cancelled one due
+        // at 20 ms would have run before it.
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            _ = DeadlineTimer.shared.schedule(at: .now.advanced(by: .milliseconds(30))) {
+                ran.withLock { $0 += 100 }
+                done.resume()
+            }
+            let cancelled = DeadlineTimer.shared.schedule(at: .now.advanced(by: .milliseconds(20))) {
+                ran.withLock { $0 += 10_000 }
+            }
+            DeadlineTimer.shared.cancel(cancelled)
         }
-        let cancelledSoon = DeadlineTimer.shared.schedule(at: .now.advanced(by: .milliseconds(20))) {
-            ran.withLock { $0 += 10_000 }
-        }
-        DeadlineTimer.shared.cancel(cancelledSoon)
-        try? await Task.sleep(for: .milliseconds(250))
         #expect(ran.value == 100)
-        DeadlineTimer.shared.cancel(soon)
         // Other suites schedule deadlines on the same timer meanwhile: a bound, not a count.
         #expect(DeadlineTimer.shared.storedEntries < 1200, "\(DeadlineTimer.shared.storedEntries) entries kept")
     }
