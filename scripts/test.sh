@@ -21,7 +21,7 @@ else
     heavy='HTMLReporterTests|StatusPageBrowserTests|ResourceTests|FuzzTests|LoaderScaleTests|ServeHardeningTests'
     swift test --no-parallel --filter "$heavy"
     swift test --filter FaultMatrixTests
-    timed='EngineTests|PluginTests|PostgresCheckerTests|HTTPCheckerTests|HTTPTLSTests|CompletionCheckerTests|CLITests|ServeCommandTests'
+    timed='EngineTests|EventLoopExecutorTests|DeadlineTimerTests|PluginTests|PostgresCheckerTests|HTTPCheckerTests|HTTPTLSTests|CompletionCheckerTests|CLITests|ServeCommandTests'
     swift test --no-parallel --filter "$timed"
     swift test --skip "$heavy|FaultMatrixTests|$timed"
 fi
