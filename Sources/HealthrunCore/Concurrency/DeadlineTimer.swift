@@ -82,13 +82,6 @@ package final class DeadlineTimer: @unchecked Sendable {
         pthread_mutex_unlock(mutex)
     }
 
-    /// How many actions are scheduled and not cancelled (for tests).
-    package var pending: Int {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return scheduled.count
-    }
-
     /// How many entries the heap holds, cancelled ones included (for tests).
     package var storedEntries: Int {
         pthread_mutex_lock(mutex)

@@ -11,11 +11,7 @@ struct FieldReader {
     init(session: DecodingSession, mapping: Node.Mapping) {
         self.session = session
         self.mapping = mapping
-        var values: [String: Node] = [:]
-        for (key, value) in mapping {
-            if let name = key.scalar?.string, values[name] == nil { values[name] = value }
-        }
-        self.values = values
+        values = mapping.valuesByKey
         session.open(mapping)
     }
 
@@ -77,12 +73,12 @@ struct FieldReader {
 
     /// The location of `key`'s value, or of the mapping when the key is absent.
     func location(of key: String) -> SourceLocation {
-        session.location(of: mapping.value(forKey: key)?.mark ?? mapping.mark)
+        session.location(of: values[key]?.mark ?? mapping.mark)
     }
 
     /// The location of item `index` of the list under `key`.
     func location(of key: String, item index: Int) -> SourceLocation {
-        guard case .sequence(let sequence)? = mapping.value(forKey: key), sequence.indices.contains(index) else {
+        guard case .sequence(let sequence)? = values[key], sequence.indices.contains(index) else {
             return location(of: key)
         }
         return session.location(of: sequence[index])

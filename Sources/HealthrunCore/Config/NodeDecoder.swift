@@ -135,11 +135,7 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     init(decoder: NodeDecoder, mapping: Node.Mapping) {
         self.decoder = decoder
         self.mapping = mapping
-        var values: [String: Node] = [:]
-        for (key, value) in mapping {
-            if let name = key.scalar?.string, values[name] == nil { values[name] = value }
-        }
-        self.values = values
+        values = mapping.valuesByKey
     }
 
     var codingPath: [any CodingKey] { decoder.codingPath }
@@ -352,5 +348,15 @@ extension Node.Mapping {
     func value(forKey key: String) -> Node? {
         for (candidate, value) in self where candidate.scalar?.string == key { return value }
         return nil
+    }
+
+    /// Every value by its key's text, the first of repeated keys: for readers that ask for
+    /// many keys of one mapping.
+    var valuesByKey: [String: Node] {
+        var values: [String: Node] = [:]
+        for (key, value) in self {
+            if let name = key.scalar?.string, values[name] == nil { values[name] = value }
+        }
+        return values
     }
 }
