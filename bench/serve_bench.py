@@ -149,15 +149,22 @@ def store_benchmark(binary, work, hours, checks, metrics=0):
         "bytes_per_rollup": round(per_rollup, 1),
     }
     if metrics:
-        # Metric points live as long as raw results; their rollups as long as the results' rollups.
-        points = int(sqlite(db, "SELECT COUNT(*) FROM metric_points"))
-        metric_rollup_rows = int(sqlite(db, "SELECT COUNT(*) FROM metric_rollups"))
-        point_bytes = sum(int(sizes.get(name, 0))
-                          for name in ("metric_points", "metric_points_by_series", "metric_points_by_time"))
-        per_point = point_bytes / points
-        per_metric_rollup = int(sizes.get("metric_rollups", 0)) / metric_rollup_rows
-        projected += metrics * (raw_rows * per_point + (hourly_rows + daily_rows) * per_metric_rollup)
+        # A result's values are one packed row (as long as raw results); a series' hourly rollups
+        # are packed a day to a row (90 days), its daily ones a row each (two years). Hours are
+        # rolled up once they are over: the mark says up to where.
+        packed_rows = int(sqlite(db, "SELECT COUNT(*) FROM result_metrics"))
+        points = packed_rows * metrics
+        per_point = int(sizes.get("result_metrics", 0)) / points
+        series = int(sqlite(db, "SELECT COUNT(*) FROM series"))
+        mark = int(sqlite(db, "SELECT value FROM store_marks WHERE name = 'metric_hours_through'"))
+        first_hour = int(sqlite(db, "SELECT min(at) FROM results")) // 3_600_000 * 3_600_000
+        series_hours = series * (mark - first_hour) // 3_600_000
+        per_series_hour = int(sizes.get("metric_hours", 0)) / series_hours
+        daily_metric_rows = int(sqlite(db, "SELECT COUNT(*) FROM metric_rollups"))
+        per_metric_rollup = int(sizes.get("metric_rollups", 0)) / daily_metric_rows
+        projected += metrics * (raw_rows * per_point + hourly_rows * per_series_hour + daily_rows * per_metric_rollup)
         report.update({"metric_points": points, "bytes_per_metric_point": round(per_point, 1),
+                       "bytes_per_metric_hour": round(per_series_hour, 1),
                        "bytes_per_metric_rollup": round(per_metric_rollup, 1)})
     report["projected_90d_mb"] = round(projected / 1e6, 1)
     # The same on day 90 exactly: 90 daily rows per series, not 730.
@@ -202,7 +209,8 @@ def metrics_soak(binary, work, checks, interval, warmup, soak, metrics):
         series = len(re.findall(r"^healthrun_check_metric\{", exposition, re.M))
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-        points = int(sqlite(db, "SELECT COUNT(*) FROM metric_points"))
+        # Each result's values are one packed row; the plugin reports `metrics` of them.
+        points = int(sqlite(db, "SELECT COUNT(*) FROM result_metrics")) * metrics
         return {
             "checks": checks, "metrics_per_check": metrics, "interval_s": interval,
             "rss_after_warmup_mib": round(start_rss, 1), "rss_end_mib": round(samples[-1], 1),

@@ -50,7 +50,7 @@ public struct MetricSeries: Sendable, Hashable {
     }
 }
 
-/// A series' bucket while a batch is written: count, sum, min, max and the latest value.
+/// A series' bucket: count, sum, min, max and the latest value (with when it was taken).
 struct MetricRollup {
     var count: Int64 = 0
     var sum = 0.0
@@ -67,6 +67,17 @@ struct MetricRollup {
         if at >= lastAt {
             lastAt = at
             last = value
+        }
+    }
+
+    mutating func merge(_ other: MetricRollup) {
+        count += other.count
+        sum += other.sum
+        min = Swift.min(min, other.min)
+        max = Swift.max(max, other.max)
+        if other.lastAt >= lastAt {
+            lastAt = other.lastAt
+            last = other.last
         }
     }
 }

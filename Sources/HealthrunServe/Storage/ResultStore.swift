@@ -157,7 +157,83 @@ public final class ResultStore: Sendable {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v5 packed metric history") { db in
+            try migrateToPackedMetrics(db)
+        }
         return migrator
+    }
+
+    /// v5: a result's values in one row keyed by the result (a batch appends to one B-tree
+    /// instead of touching a page per series), a series' hourly rollups a day to a row, hours
+    /// rolled up once they are over. 5 metrics per check were projected at 1.16 GB on day 90 and
+    /// stored 4,500–9,500 results/s with the v3 layout.
+    private static func migrateToPackedMetrics(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE result_metrics (result_id INTEGER PRIMARY KEY, packed BLOB NOT NULL);
+                CREATE TABLE metric_hours (
+                    series_id INTEGER NOT NULL, day INTEGER NOT NULL, packed BLOB NOT NULL,
+                    PRIMARY KEY (series_id, day)) WITHOUT ROWID;
+                CREATE TABLE store_marks (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+                """)
+        // The points of one check at one time are the values of the result of that check at that
+        // time (written in one transaction, pruned at one cutoff).
+        let findResult = try db.makeStatement(
+            sql: "SELECT rowid FROM results WHERE check_id = ? AND at = ? ORDER BY rowid DESC LIMIT 1")
+        let insertValues = try db.makeStatement(sql: "INSERT INTO result_metrics (result_id, packed) VALUES (?, ?)")
+        var current: (check: Int64, at: Int64)?
+        var values: [(series: Int64, value: Double)] = []
+        func flush() throws {
+            guard let current, !values.isEmpty,
+                let result = try Int64.fetchOne(findResult, arguments: [current.check, current.at])
+            else { return }
+            try insertValues.execute(arguments: [result, Data(PackedMetrics.values(values))])
+        }
+        let points = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT s.check_id, p.at, p.series_id, p.value FROM metric_points p JOIN series s ON s.id = p.series_id
+                ORDER BY s.check_id, p.at, p.series_id
+                """)
+        while let point = try points.next() {
+            let key = (check: point["check_id"] as Int64, at: point["at"] as Int64)
+            if current.map({ $0.check != key.check || $0.at != key.at }) ?? true {
+                try flush()
+                current = key
+                values = []
+            }
+            values.append((point["series_id"], point["value"]))
+        }
+        try flush()
+        // Every hour up to the newest point is in the v3 rollups already.
+        if let newest = try Int64.fetchOne(db, sql: "SELECT max(at) FROM metric_points") {
+            try db.execute(
+                sql: "INSERT INTO store_marks (name, value) VALUES (?, ?)",
+                arguments: [metricMark, Resolution.hourly.bucket(newest) + Resolution.hourly.rawValue])
+        }
+        var days: [SeriesBucket: [Int: PackedMetrics.Hour]] = [:]
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT series_id, bucket, count, sum_value, min_value, max_value FROM metric_rollups
+                WHERE resolution = ?
+                """, arguments: [Resolution.hourly.rawValue])
+        {
+            let bucket: Int64 = row["bucket"]
+            let day = SeriesBucket(series: row["series_id"], bucket: Resolution.daily.bucket(bucket))
+            days[day, default: [:]][Int((bucket - day.bucket) / Resolution.hourly.rawValue)] = PackedMetrics.Hour(
+                count: row["count"], sum: row["sum_value"], min: row["min_value"], max: row["max_value"])
+        }
+        let insertDay = try db.makeStatement(
+            sql: "INSERT INTO metric_hours (series_id, day, packed) VALUES (?, ?, ?)")
+        for (day, hours) in days {
+            try insertDay.execute(arguments: [day.series, day.bucket, Data(PackedMetrics.day(hours))])
+        }
+        try db.execute(
+            sql: """
+                DELETE FROM metric_rollups WHERE resolution = ?;
+                DROP TABLE metric_points;
+                """, arguments: [Resolution.hourly.rawValue])
     }
 
     /// A database as an older version left it: the migrations up to `migration`, then `sql`
@@ -211,11 +287,14 @@ public final class ResultStore: Sendable {
         let insert = try db.cachedStatement(
             sql: "INSERT INTO results (check_id, at, status, duration_us, message) VALUES (?, ?, ?, ?, ?)")
         var touched: [RollupKey: Rollup] = [:]
+        var rowIDs: [Int64] = []
+        rowIDs.reserveCapacity(batch.results.count)
         for result in batch.results {
             let checkID = try id(result.check)
             try insert.execute(arguments: [
                 checkID, result.at, result.status.code, Int64((result.durationMs * 1000).rounded()), result.message,
             ])
+            rowIDs.append(db.lastInsertedRowID)
             for resolution in Resolution.allCases {
                 touched[
                     RollupKey(checkID: checkID, resolution: resolution.rawValue, bucket: resolution.bucket(result.at)),
@@ -243,7 +322,7 @@ public final class ResultStore: Sendable {
                 rollup.latency.encoded,
             ])
         }
-        try writeMetrics(batch.results, in: db, seriesIDs: &ids.series, checkID: id)
+        try writeMetrics(batch.results, rowIDs: rowIDs, in: db, seriesIDs: &ids.series, checkID: id)
         let insertEvent = try db.cachedStatement(
             sql: "INSERT INTO events (check_id, at, from_status, to_status, message) VALUES (?, ?, ?, ?, ?)")
         for change in batch.changes {
@@ -264,62 +343,6 @@ public final class ResultStore: Sendable {
         let forget = try db.cachedStatement(sql: "DELETE FROM alert_outbox WHERE id = ? AND channel = ?")
         for removed in batch.outboxRemoved {
             try forget.execute(arguments: [removed.id, removed.channel])
-        }
-    }
-
-    /// Writes each result's metrics as points of their series, and merges them into the
-    /// series' hourly and daily rollups.
-    private static func writeMetrics(
-        _ results: [StoredResult], in db: Database, seriesIDs: inout [String: Int64],
-        checkID: (String) throws -> Int64
-    ) throws {
-        guard results.contains(where: { !$0.metrics.isEmpty }) else { return }
-        let insertSeries = try db.cachedStatement(
-            sql: "INSERT OR IGNORE INTO series (check_id, name, unit, labels) VALUES (?, ?, ?, ?)")
-        let findSeries = try db.cachedStatement(
-            sql: "SELECT id FROM series WHERE check_id = ? AND name = ? AND labels = ?")
-        let insertPoint = try db.cachedStatement(
-            sql: "INSERT OR REPLACE INTO metric_points (series_id, at, value) VALUES (?, ?, ?)")
-        var rollups: [RollupKey: MetricRollup] = [:]
-        for result in results where !result.metrics.isEmpty {
-            let check = try checkID(result.check)
-            for metric in result.metrics {
-                let labels = MetricSeries.canonical(metric.labels)
-                let key = "\(check)\u{0}\(metric.name)\u{0}\(labels)"
-                let seriesID: Int64
-                if let known = seriesIDs[key] {
-                    seriesID = known
-                } else {
-                    try insertSeries.execute(arguments: [check, metric.name, metric.unit?.rawValue ?? "", labels])
-                    seriesID = try Int64.fetchOne(findSeries, arguments: [check, metric.name, labels])!
-                    seriesIDs[key] = seriesID
-                }
-                try insertPoint.execute(arguments: [seriesID, result.at, metric.value])
-                for resolution in Resolution.allCases {
-                    rollups[
-                        RollupKey(
-                            checkID: seriesID, resolution: resolution.rawValue, bucket: resolution.bucket(result.at)),
-                        default: MetricRollup()
-                    ].add(metric.value, at: result.at)
-                }
-            }
-        }
-        let upsert = try db.cachedStatement(
-            sql: """
-                INSERT INTO metric_rollups
-                    (series_id, resolution, bucket, count, sum_value, min_value, max_value, last_at, last_value)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (series_id, resolution, bucket) DO UPDATE SET
-                    count = count + excluded.count, sum_value = sum_value + excluded.sum_value,
-                    min_value = min(min_value, excluded.min_value), max_value = max(max_value, excluded.max_value),
-                    last_value = CASE WHEN excluded.last_at >= last_at THEN excluded.last_value ELSE last_value END,
-                    last_at = max(last_at, excluded.last_at)
-                """)
-        for (key, rollup) in rollups {
-            try upsert.execute(arguments: [
-                key.checkID, key.resolution, key.bucket, rollup.count, rollup.sum, rollup.min, rollup.max,
-                rollup.lastAt, rollup.last,
-            ])
         }
     }
 
@@ -367,19 +390,7 @@ public final class ResultStore: Sendable {
         -> [(at: Int64, value: Double)]
     {
         try await pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT r.last_at, r.last_value FROM metric_rollups r
-                    JOIN series s ON s.id = r.series_id JOIN checks c ON c.id = s.check_id
-                    WHERE c.name = ? AND s.name = ? AND s.labels = ? AND r.resolution = ? AND r.bucket >= ?
-                    ORDER BY r.bucket
-                    """,
-                arguments: [
-                    check, metric, MetricSeries.canonical(labels), Resolution.daily.rawValue,
-                    Resolution.daily.bucket(since),
-                ]
-            ).map { (at: $0["last_at"], value: $0["last_value"]) }
+            try Self.dailyLastValues(db, check: check, metric: metric, labels: labels, since: since)
         }
     }
 
@@ -390,48 +401,7 @@ public final class ResultStore: Sendable {
         check: String, since: Int64, resolution: Resolution?, metric: String? = nil
     ) async throws -> [MetricSeries] {
         try await pool.read { db in
-            var sql = """
-                SELECT s.id, s.name, s.unit, s.labels FROM series s JOIN checks c ON c.id = s.check_id
-                WHERE c.name = ?
-                """
-            var arguments: StatementArguments = [check]
-            if let metric {
-                sql += " AND s.name = ?"
-                arguments += [metric]
-            }
-            sql += " ORDER BY s.name, s.labels"
-            var all: [MetricSeries] = []
-            for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
-                var series = MetricSeries(
-                    name: row["name"], unit: Metric.Unit(rawValue: row["unit"]),
-                    labels: MetricSeries.labels(fromCanonical: row["labels"]))
-                let id: Int64 = row["id"]
-                if let resolution {
-                    for point in try Row.fetchAll(
-                        db,
-                        sql: """
-                            SELECT bucket, count, sum_value, min_value, max_value FROM metric_rollups
-                            WHERE series_id = ? AND resolution = ? AND bucket >= ? ORDER BY bucket
-                            """, arguments: [id, resolution.rawValue, resolution.bucket(since)])
-                    {
-                        let count: Int64 = point["count"]
-                        let sum: Double = point["sum_value"]
-                        series.points.append(
-                            MetricSeries.Point(
-                                at: point["bucket"], value: sum / Double(max(1, count)), min: point["min_value"],
-                                max: point["max_value"]))
-                    }
-                } else {
-                    for point in try Row.fetchAll(
-                        db, sql: "SELECT at, value FROM metric_points WHERE series_id = ? AND at >= ? ORDER BY at",
-                        arguments: [id, since])
-                    {
-                        series.points.append(MetricSeries.Point(at: point["at"], value: point["value"]))
-                    }
-                }
-                all.append(series)
-            }
-            return all
+            try Self.metricSeries(db, check: check, since: since, resolution: resolution, metric: metric)
         }
     }
 
@@ -567,24 +537,20 @@ public final class ResultStore: Sendable {
     public func prune(now: Int64, retention: Retention) async throws -> Int {
         try await pool.write { db in
             var deleted = 0
-            try db.execute(sql: "DELETE FROM results WHERE at < ?", arguments: [now - retention.raw.wholeMilliseconds])
-            deleted += db.changesCount
             try db.execute(
                 sql: "DELETE FROM events WHERE at < ?", arguments: [now - retention.hourly.wholeMilliseconds])
             deleted += db.changesCount
-            // One key range per series (the points have no time index).
-            let prunePoints = try db.cachedStatement(sql: "DELETE FROM metric_points WHERE series_id = ? AND at < ?")
-            for series in try Int64.fetchAll(db, sql: "SELECT id FROM series") {
-                try prunePoints.execute(arguments: [series, now - retention.raw.wholeMilliseconds])
-                deleted += db.changesCount
-            }
+            deleted += try Self.pruneMetrics(
+                rawBefore: now - retention.raw.wholeMilliseconds,
+                hourlyBefore: now - retention.hourly.wholeMilliseconds,
+                dailyBefore: now - retention.daily.wholeMilliseconds, in: db)
+            try db.execute(sql: "DELETE FROM results WHERE at < ?", arguments: [now - retention.raw.wholeMilliseconds])
+            deleted += db.changesCount
             for (resolution, keep) in [(Resolution.hourly, retention.hourly), (.daily, retention.daily)] {
-                for table in ["rollups", "metric_rollups"] {
-                    try db.execute(
-                        sql: "DELETE FROM \(table) WHERE resolution = ? AND bucket < ?",
-                        arguments: [resolution.rawValue, resolution.bucket(now - keep.wholeMilliseconds)])
-                    deleted += db.changesCount
-                }
+                try db.execute(
+                    sql: "DELETE FROM rollups WHERE resolution = ? AND bucket < ?",
+                    arguments: [resolution.rawValue, resolution.bucket(now - keep.wholeMilliseconds)])
+                deleted += db.changesCount
             }
             return deleted
         }

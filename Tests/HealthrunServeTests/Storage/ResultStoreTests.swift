@@ -52,14 +52,18 @@ import Testing
         do {
             let store = try ResultStore(path: path)
             #expect(
-                try store.appliedMigrations() == ["v1", "v2 metrics", "v3 compact metric points", "v4 alert outbox"])
+                try store.appliedMigrations() == [
+                    "v1", "v2 metrics", "v3 compact metric points", "v4 alert outbox", "v5 packed metric history",
+                ])
             var batch = WriteBatch()
             batch.results = [StoredResult(check: "a", at: 1000, status: .ok, durationMs: 3, message: "fine")]
             try await store.write(batch)
         }
         let reopened = try ResultStore(path: path)
         #expect(
-            try reopened.appliedMigrations() == ["v1", "v2 metrics", "v3 compact metric points", "v4 alert outbox"])
+            try reopened.appliedMigrations() == [
+                "v1", "v2 metrics", "v3 compact metric points", "v4 alert outbox", "v5 packed metric history",
+            ])
         #expect(try reopened.snapshot(hourlySince: 0, dailySince: 0).latest["a"]?.message == "fine")
     }
 

@@ -67,7 +67,7 @@ import Testing
     @Test func aSchemaFromANewerHealthrunIsRefused() async throws {
         let path = try await Self.history()
         try ResultStore.createLegacy(
-            path: path, upTo: "v4 alert outbox",
+            path: path, upTo: "v5 packed metric history",
             then: "INSERT INTO grdb_migrations (identifier) VALUES ('v9 something newer')")
         let refusal = try #require(Self.refusal(path))
         #expect(refusal.contains("written by a newer healthrun (schema v9 something newer)"), "\(refusal)")
