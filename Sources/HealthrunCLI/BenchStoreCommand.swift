@@ -39,7 +39,11 @@ struct BenchStoreCommand: AsyncParsableCommand {
                         message: roll < 62 ? "200 OK in 12 ms" : "connection refused to 127.0.0.1:1",
                         metrics: (0..<metrics).map { index in
                             let (name, unit, labels) = shapes[index % shapes.count]
-                            var metric = Metric(name, Double((state >> 20) % 100_000), unit: unit, labels: labels)
+                            // Tokens and balances are whole numbers; a time to first token and
+                            // a headroom ratio are not (they take 9 bytes where integers take 3).
+                            let drawn = Double((state >> 20) % 100_000)
+                            let value = unit == .ms ? drawn / 10 : unit == .ratio ? drawn / 100_000 : drawn
+                            var metric = Metric(name, value, unit: unit, labels: labels)
                             if index >= shapes.count { metric.labels["n"] = String(index) }
                             return metric
                         }))
