@@ -60,9 +60,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // libpq's header only (libpq-dev); the library is opened with dlopen on first use.
         .systemLibrary(
             name: "CLibPQ",
-            pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
         .target(

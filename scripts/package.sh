@@ -71,7 +71,8 @@ done
 install -D -m 0644 packaging/healthrun-serve.service "$root/lib/systemd/system/healthrun-serve.service"
 install -D -m 0644 packaging/etc/checks.d/README "$root/etc/healthrun/checks.d/README"
 
-# Control: Depends from the libraries the binary links (dpkg-shlibdeps reads their symbols files).
+# Control: Depends from the libraries the binary links (dpkg-shlibdeps reads their symbols files),
+# and libpq5, which it opens with dlopen when a postgres check runs (so shlibdeps cannot see it).
 install -d "$root/DEBIAN"
 (cd "$root/etc" && find . -type f | sed 's|^\.|/etc|') > "$root/DEBIAN/conffiles"
 mkdir -p "$work/shlibs/debian"
@@ -83,7 +84,7 @@ Version: $version
 Architecture: $arch
 Maintainer: healthrun maintainers <healthrun@example.invalid>
 Installed-Size: $(du -sk --exclude=DEBIAN "$root" | cut -f1)
-Depends: $depends
+Depends: $depends, libpq5
 Recommends: python3
 Section: admin
 Priority: optional

@@ -6,7 +6,8 @@
 # linked build and to use less memory; see bench/README.md), but its link arguments name
 # -lstdc++, and clang adds -lgcc_s, both as shared libraries. Two linker scripts in a folder
 # searched first make those names resolve to GCC's static archives, so the binary needs no
-# libstdc++6 or libgcc-s1: ldd shows libc, libm, libpq, libsqlite3, libz and what they need.
+# libstdc++6 or libgcc-s1: ldd shows libc, libm, libsqlite3, libz and what they need (libpq is
+# opened with dlopen when a postgres check runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 static=.build-release/static-cxx

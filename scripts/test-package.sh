@@ -39,9 +39,13 @@ man -w healthrun-serve >/dev/null || fail "man -w healthrun-serve finds no page"
 bash -c 'source /usr/share/bash-completion/completions/healthrun' || fail "the bash completion does not load"
 systemd-analyze verify /lib/systemd/system/healthrun-serve.service || fail "systemd-analyze verify"
 [[ -f /etc/healthrun/checks.d/README ]] || fail "no /etc/healthrun/checks.d/README"
-# Only libc, libm, libpq, libsqlite3, libz and what libpq needs; no C++ runtime.
+# Only libc, libm, libsqlite3 and libz; no C++ runtime, and not libpq: it is opened when a
+# postgres check needs it (the validate above parsed the example's DSN with it), so the package
+# depends on it by name.
 ldd /usr/bin/healthrun
 ! ldd /usr/bin/healthrun | grep -Eq 'libstdc\+\+|libgcc_s' || fail "the binary links libstdc++ or libgcc_s"
+! ldd /usr/bin/healthrun | grep -q 'libpq' || fail "the binary links libpq (it should open it on first use)"
+dpkg-query -W -f '${Depends}' healthrun | grep -q 'libpq5' || fail "the package does not depend on libpq5"
 
 # The admin's own files stay on purge; everything the package put elsewhere goes.
 echo "checks: []" > /etc/healthrun/checks.d/mine.yaml

@@ -10,16 +10,22 @@ public struct ConnectionString: Decodable, Sendable, Hashable, CustomStringConve
 
     /// Parses and checks `value`; returns the options libpq found.
     static func parse(_ value: String) throws(ConfigValueError) -> [String: String] {
+        let pq: LibPQ
+        do {
+            pq = try LibPQ.load()
+        } catch {
+            throw ConfigValueError("cannot check the dsn: \(error)", hint: "postgres checks need libpq (libpq5)")
+        }
         var errorMessage: UnsafeMutablePointer<CChar>?
-        guard let options = PQconninfoParse(value, &errorMessage) else {
+        guard let options = pq.conninfoParse(value, &errorMessage) else {
             let reason = errorMessage.map { String(cString: $0).trimmingCharacters(in: .newlines) } ?? "unparseable"
-            if let errorMessage { PQfreemem(errorMessage) }
+            if let errorMessage { pq.freemem(errorMessage) }
             throw ConfigValueError(
                 "invalid dsn: \(reason)",
                 hint: "write postgresql://user:password@host:5432/database or 'host=… port=… dbname=…'"
             )
         }
-        defer { PQconninfoFree(options) }
+        defer { pq.conninfoFree(options) }
         var result: [String: String] = [:]
         var option = options
         while let keyword = option.pointee.keyword {

@@ -5,10 +5,12 @@ import HealthrunCore
 /// A libpq connection driven without blocking calls: `PQconnectPoll` and `PQsendQuery` with
 /// `poll(2)` in short slices, so the deadline holds to the millisecond and cancellation is seen.
 final class PostgresConnection {
+    private let pq: LibPQ
     private let connection: OpaquePointer
     private let target: String
 
-    private init(connection: OpaquePointer, target: String) {
+    private init(pq: LibPQ, connection: OpaquePointer, target: String) {
+        self.pq = pq
         self.connection = connection
         self.target = target
     }
@@ -16,6 +18,12 @@ final class PostgresConnection {
     static func connect(parameters: [(String, String)], target: String, deadline: ContinuousClock.Instant) throws
         -> PostgresConnection
     {
+        let pq: LibPQ
+        do {
+            pq = try LibPQ.load()
+        } catch {
+            throw CheckFailure(error.description)
+        }
         let keywords = parameters.map { strdup($0.0) } + [nil]
         let values = parameters.map { strdup($0.1) } + [nil]
         defer {
@@ -24,11 +32,11 @@ final class PostgresConnection {
         }
         let raw = keywords.map { UnsafePointer($0) }.withUnsafeBufferPointer { keywordPointer in
             values.map { UnsafePointer($0) }.withUnsafeBufferPointer { valuePointer in
-                PQconnectStartParams(keywordPointer.baseAddress, valuePointer.baseAddress, 1)
+                pq.connectStartParams(keywordPointer.baseAddress, valuePointer.baseAddress, 1)
             }
         }
         guard let raw else { throw CheckFailure("cannot start a PostgreSQL connection (out of memory)") }
-        let connection = PostgresConnection(connection: raw, target: target)
+        let connection = PostgresConnection(pq: pq, connection: raw, target: target)
         do {
             try connection.finishConnecting(deadline: deadline)
         } catch {
@@ -39,12 +47,12 @@ final class PostgresConnection {
     }
 
     private func finishConnecting(deadline: ContinuousClock.Instant) throws {
-        if PQstatus(connection) == CONNECTION_BAD { throw CheckFailure(describeError()) }
+        if pq.status(connection) == CONNECTION_BAD { throw CheckFailure(describeError()) }
         var state = PGRES_POLLING_WRITING
         while true {
             switch state {
             case PGRES_POLLING_OK:
-                PQsetnonblocking(connection, 1)
+                _ = pq.setnonblocking(connection, 1)
                 return
             case PGRES_POLLING_FAILED:
                 throw CheckFailure(describeError())
@@ -53,7 +61,7 @@ final class PostgresConnection {
             default:
                 try wait(for: Int16(POLLOUT), deadline: deadline, doing: "connecting")
             }
-            state = PQconnectPoll(connection)
+            state = pq.connectPoll(connection)
         }
     }
 
@@ -68,7 +76,7 @@ final class PostgresConnection {
                     "no answer from PostgreSQL at \(target) while \(activity) (the server accepted but did not respond in time)"
                 )
             }
-            var descriptor = pollfd(fd: PQsocket(connection), events: events, revents: 0)
+            var descriptor = pollfd(fd: pq.socket(connection), events: events, revents: 0)
             guard descriptor.fd >= 0 else { throw CheckFailure(describeError()) }
             let slice = Int32(min(50, max(1, remaining.milliseconds.rounded(.up))))
             let ready = poll(&descriptor, 1, slice)
@@ -103,44 +111,44 @@ final class PostgresConnection {
 
     /// Runs `query` and returns its first result (at most `maxRows` rows kept).
     func run(_ query: String, maxRows: Int, deadline: ContinuousClock.Instant) throws -> QueryResult {
-        guard PQsendQuery(connection, query) == 1 else { throw CheckFailure(describeError()) }
+        guard pq.sendQuery(connection, query) == 1 else { throw CheckFailure(describeError()) }
         while true {
-            let flushed = PQflush(connection)
+            let flushed = pq.flush(connection)
             if flushed == 0 { break }
             if flushed < 0 { throw CheckFailure(describeError()) }
             try wait(for: Int16(POLLOUT | POLLIN), deadline: deadline, doing: "sending the query")
-            _ = PQconsumeInput(connection)
+            _ = pq.consumeInput(connection)
         }
         var answer = QueryResult()
         var failure: String?
         var sawResult = false
         while true {
-            while PQisBusy(connection) == 1 {
+            while pq.isBusy(connection) == 1 {
                 try wait(for: Int16(POLLIN), deadline: deadline, doing: "waiting for the query result")
-                guard PQconsumeInput(connection) == 1 else { throw CheckFailure(describeError()) }
+                guard pq.consumeInput(connection) == 1 else { throw CheckFailure(describeError()) }
             }
-            guard let result = PQgetResult(connection) else { break }
-            defer { PQclear(result) }
-            switch PQresultStatus(result) {
+            guard let result = pq.getResult(connection) else { break }
+            defer { pq.clear(result) }
+            switch pq.resultStatus(result) {
             case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_SINGLE_TUPLE:
                 if !sawResult {
-                    let fields = PQnfields(result)
+                    let fields = pq.nfields(result)
                     answer.columns = (0..<fields).map { column in
                         QueryResult.Column(
-                            name: String(cString: PQfname(result, column)),
-                            isNumeric: Self.numericTypes.contains(PQftype(result, column)))
+                            name: LibPQ.string(pq.fname(result, column)),
+                            isNumeric: Self.numericTypes.contains(pq.ftype(result, column)))
                     }
-                    answer.rows = (0..<min(PQntuples(result), Int32(maxRows))).map { row in
+                    answer.rows = (0..<min(pq.ntuples(result), Int32(maxRows))).map { row in
                         (0..<fields).map { column in
-                            PQgetisnull(result, row, column) == 1
-                                ? nil : String(cString: PQgetvalue(result, row, column))
+                            pq.getisnull(result, row, column) == 1
+                                ? nil : LibPQ.string(pq.getvalue(result, row, column))
                         }
                     }
                 }
                 sawResult = true
             default:
                 if failure == nil {
-                    failure = "query failed: " + Self.firstLine(String(cString: PQresultErrorMessage(result)))
+                    failure = "query failed: " + Self.firstLine(LibPQ.string(pq.resultErrorMessage(result)))
                 }
             }
         }
@@ -150,22 +158,22 @@ final class PostgresConnection {
 
     /// `15.18` from the `server_version` the server reported.
     var serverVersion: String {
-        guard let reported = PQparameterStatus(connection, "server_version") else {
-            let number = PQserverVersion(connection)
+        guard let reported = pq.parameterStatus(connection, "server_version") else {
+            let number = pq.serverVersion(connection)
             return number >= 100_000 ? "\(number / 10000).\(number % 10000)" : "\(number)"
         }
         return String(String(cString: reported).prefix { $0 != " " })
     }
 
     func close() {
-        PQfinish(connection)
+        pq.finish(connection)
     }
 
     private func describeError() -> String {
-        let raw = String(cString: PQerrorMessage(connection))
+        let raw = LibPQ.string(pq.errorMessage(connection))
         let lower = raw.lowercased()
-        let user = PQuser(connection).map { String(cString: $0) } ?? "?"
-        let database = PQdb(connection).map { String(cString: $0) } ?? "?"
+        let user = pq.user(connection).map { String(cString: $0) } ?? "?"
+        let database = pq.db(connection).map { String(cString: $0) } ?? "?"
         if lower.contains("password authentication failed") {
             return "authentication failed for user '\(user)' at \(target) (wrong password?)"
         }

@@ -31,6 +31,29 @@ import Testing
         }
     }
 
+    /// libpq and the libraries it needs are loaded only when a check needs them: the dynamic
+    /// loader's own trace (LD_DEBUG=files) of a run of HTTP and TCP checks names no libpq, and of a
+    /// run with a postgres check names it as loaded at run time, not at start.
+    @Test func libpqIsLoadedOnlyForPostgresChecks() async throws {
+        let directory = try TemporaryDirectory(files: [
+            "web/checks.d/app.yaml":
+                "checks:\n  - name: web\n    type: http\n    url: http://127.0.0.1:1/health\n"
+                + "  - name: port\n    type: tcp\n    host: 127.0.0.1\n    port: 1\n",
+            "db/checks.d/db.yaml":
+                "checks:\n  - name: db\n    type: postgres\n    dsn: postgresql://app@127.0.0.1:1/app\n",
+        ])
+        defer { directory.remove() }
+        let web = try await BinaryRunner.run(
+            ["validate"], in: directory.path + "/web", environment: ["LD_DEBUG": "files"])
+        #expect(web.exitCode == 0, "\(web.stderr)")
+        #expect(web.stderr.contains("file=libc.so.6"), "the trace is there")
+        #expect(!web.stderr.contains("libpq"))
+        let db = try await BinaryRunner.run(
+            ["validate"], in: directory.path + "/db", environment: ["LD_DEBUG": "files"])
+        #expect(db.exitCode == 0, "\(db.stderr)")
+        #expect(db.stderr.contains("file=libpq.so.5 [0];  dynamically loaded by"), "\(db.stderr.prefix(2000))")
+    }
+
     @Test func aPassingRunExits0WithTableAndJSONReport() async throws {
         let server = try await LoopbackHTTPServer { _ in .json(200, #"{"status":"ok"}"#) }
         let directory = try TemporaryDirectory(files: [
