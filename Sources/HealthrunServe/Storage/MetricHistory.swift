@@ -186,8 +186,10 @@ extension ResultStore {
             for row in try Row.fetchAll(
                 db, sql: "SELECT series_id, packed FROM metric_hours WHERE day = ?", arguments: [firstDay])
             {
-                let hours = unpackDay(row["packed"]).filter { $0.key >= keptFrom }
-                try writeDay.execute(arguments: [Data(PackedMetrics.day(hours)), row["series_id"], firstDay])
+                let hours = unpackDay(row["packed"])
+                let kept = hours.filter { $0.key >= keptFrom }
+                guard kept.count < hours.count else { continue }
+                try writeDay.execute(arguments: [Data(PackedMetrics.day(kept)), row["series_id"], firstDay])
                 deleted += 1
             }
             try db.execute(sql: "DELETE FROM metric_hours WHERE day = ? AND packed = x''", arguments: [firstDay])
@@ -259,12 +261,7 @@ extension ResultStore {
                     for (index, hour) in unpackDay(row["packed"]) {
                         let bucket = day + Int64(index) * Resolution.hourly.rawValue
                         guard bucket >= first else { continue }
-                        var rollup = MetricRollup()
-                        rollup.count = hour.count
-                        rollup.sum = hour.sum
-                        rollup.min = hour.min
-                        rollup.max = hour.max
-                        buckets[SeriesBucket(series: id, bucket: bucket)] = rollup
+                        buckets[SeriesBucket(series: id, bucket: bucket)] = MetricRollup(hour)
                     }
                 }
             case .daily:

@@ -153,3 +153,14 @@ enum PackedMetrics {
         }
     }
 }
+
+extension MetricRollup {
+    /// A stored hour as a rollup (an hour keeps no last value).
+    init(_ hour: PackedMetrics.Hour) {
+        self.init()
+        count = hour.count
+        sum = hour.sum
+        min = hour.min
+        max = hour.max
+    }
+}
