@@ -14,7 +14,8 @@ public struct ConnectionString: Decodable, Sendable, Hashable, CustomStringConve
         do {
             pq = try LibPQ.load()
         } catch {
-            throw ConfigValueError("cannot check the dsn: \(error)", hint: "postgres checks need libpq (libpq5)")
+            throw ConfigValueError(
+                "cannot check the dsn: \(error)", hint: "every check of another type runs without libpq")
         }
         var errorMessage: UnsafeMutablePointer<CChar>?
         guard let options = pq.conninfoParse(value, &errorMessage) else {

@@ -69,7 +69,8 @@ struct LibPQ: @unchecked Sendable {
         }
         func function<Function>(_ name: String) throws(Unavailable) -> Function {
             guard let address = dlsym(handle, name) else {
-                throw Unavailable(description: "\(library) has no \(name); it is older than healthrun supports")
+                throw Unavailable(
+                    description: "\(library) has no \(name): it is not libpq, or a libpq older than healthrun supports")
             }
             return unsafeBitCast(address, to: Function.self)
         }

@@ -19,7 +19,7 @@ import Testing
         #expect {
             _ = try LibPQ(library: "libz.so.1")
         } throws: { error in
-            "\(error)" == "libz.so.1 has no PQconninfoParse; it is older than healthrun supports"
+            "\(error)" == "libz.so.1 has no PQconninfoParse: it is not libpq, or a libpq older than healthrun supports"
         }
     }
 
