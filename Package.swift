@@ -187,7 +187,8 @@ let package = Package(
         .testTarget(
             name: "HealthrunCLITests",
             dependencies: [
-                "healthrun", "healthrun-example", "HealthrunCore", "HealthrunServe", "HealthrunTesting",
+                "healthrun", "healthrun-example", "HealthrunCLI", "HealthrunCore", "HealthrunServe", "HealthrunTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

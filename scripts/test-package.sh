@@ -46,6 +46,10 @@ ldd /usr/bin/healthrun
 ! ldd /usr/bin/healthrun | grep -Eq 'libstdc\+\+|libgcc_s' || fail "the binary links libstdc++ or libgcc_s"
 ! ldd /usr/bin/healthrun | grep -q 'libpq' || fail "the binary links libpq (it should open it on first use)"
 dpkg-query -W -f '${Depends}' healthrun | grep -q 'libpq5' || fail "the package does not depend on libpq5"
+# The dynamic symbol table holds what the binary imports, not its own 42,000 symbols
+# (release-build.sh links with --no-export-dynamic; each start scanned them).
+symbols=$(readelf --dyn-syms -W /usr/bin/healthrun | wc -l)
+(( symbols < 3000 )) || fail "the binary exports $symbols dynamic symbols (release-build.sh's --no-export-dynamic is lost)"
 
 # The admin's own files stay on purge; everything the package put elsewhere goes.
 echo "checks: []" > /etc/healthrun/checks.d/mine.yaml

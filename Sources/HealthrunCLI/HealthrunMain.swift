@@ -48,7 +48,7 @@ struct HealthrunCommand: AsyncParsableCommand {
         }
         var command: any ParsableCommand
         do {
-            command = try parseAsRoot()
+            command = try QuickRunParser.parse(arguments) ?? parseAsRoot()
         } catch {
             exitForParseError(error)
         }

@@ -26,10 +26,13 @@ struct LoadOptions: ParsableArguments {
 /// How commands that run checks (run, serve) run them; validate and list do not offer these.
 struct RunLimitOptions: ParsableArguments {
     @Option(name: .long, help: "Timeout of checks that set none, e.g. 3s, 1m30s.")
-    var timeout: String = "10s"
+    var timeout: String = Self.defaults.timeout
 
     @Option(name: [.customShort("c"), .long], help: "Checks in flight at most.")
-    var concurrency: Int = 64
+    var concurrency: Int = Self.defaults.concurrency
+
+    /// What a run uses when the command line says nothing (QuickRunParser reads these too).
+    static let defaults = (timeout: "10s", concurrency: 64)
 
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }

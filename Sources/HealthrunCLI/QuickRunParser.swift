@@ -1,0 +1,115 @@
+import ArgumentParser
+
+/// Reads the plain run's command line (`healthrun -d DIR -q -r json:FILE`, what a CI gate and
+/// the benchmarks run) without ArgumentParser's reflection over the whole command tree, which
+/// cost about 1.4 ms of a 12 ms run of one check (bench/README.md).
+///
+/// It takes the run command's options one word each (`-d DIR`, `--timeout 3s`, `-q`) and
+/// gives up on anything else: `--help`, `--version`, another command, `--name=value`, short
+/// flags run together, a value that starts with `-`, an option given twice where it is not
+/// repeatable, or values that ArgumentParser or `validate()` would reject. Those go to
+/// ArgumentParser, which prints its usual usage and errors. What it accepts, it reads the way
+/// ArgumentParser does: `QuickRunParserTests` compares the two on every option and checks that
+/// this table names every option the run command has.
+enum QuickRunParser {
+    /// The run command's options that take a value, by the names a user types.
+    enum ValueOption: CaseIterable {
+        case checksDir, envFile, pluginsDir, timeout, concurrency, report, failOn, only, tag
+
+        var names: [String] {
+            switch self {
+            case .checksDir: ["-d", "--checks-dir"]
+            case .envFile: ["--env-file"]
+            case .pluginsDir: ["--plugins-dir"]
+            case .timeout: ["--timeout"]
+            case .concurrency: ["-c", "--concurrency"]
+            case .report: ["-r", "--report"]
+            case .failOn: ["--fail-on"]
+            case .only: ["--only"]
+            case .tag: ["--tag"]
+            }
+        }
+
+        var repeatable: Bool { self == .report || self == .only || self == .tag }
+    }
+
+    /// The run command's flags, by the names a user types.
+    enum Flag: CaseIterable {
+        case noColor, quiet, verbose
+
+        var names: [String] {
+            switch self {
+            case .noColor: ["--no-color"]
+            case .quiet: ["-q", "--quiet"]
+            case .verbose: ["-v", "--verbose"]
+            }
+        }
+    }
+
+    /// The run command, or nil when ArgumentParser should read `arguments` (the words after
+    /// the executable's name).
+    static func parse(_ arguments: [String]) -> RunCommand? {
+        var words = arguments[...]
+        if words.first == "run" { words = words.dropFirst() }
+        var values: [ValueOption: [String]] = [:]
+        var flags: Set<Flag> = []
+        while let word = words.popFirst() {
+            if let flag = Flag.allCases.first(where: { $0.names.contains(word) }) {
+                guard flags.insert(flag).inserted else { return nil }
+                continue
+            }
+            guard let option = ValueOption.allCases.first(where: { $0.names.contains(word) }),
+                let value = words.popFirst(), value == "-" || !value.hasPrefix("-"),
+                option.repeatable || values[option] == nil
+            else { return nil }
+            values[option, default: []].append(value)
+        }
+        return command(values: values, flags: flags)
+    }
+
+    /// Every property set, as ArgumentParser's decoding sets them (a property left unset would
+    /// stop the program when read); nil where ArgumentParser would report an error.
+    private static func command(values: [ValueOption: [String]], flags: Set<Flag>) -> RunCommand? {
+        var load = LoadOptions()
+        load.checksDir = values[.checksDir]?.last
+        load.envFile = values[.envFile]?.last
+        load.pluginsDir = values[.pluginsDir]?.last
+
+        var limits = RunLimitOptions()
+        limits.timeout = values[.timeout]?.last ?? RunLimitOptions.defaults.timeout
+        if let concurrency = values[.concurrency]?.last {
+            guard let number = Int(concurrency) else { return nil }
+            limits.concurrency = number
+        } else {
+            limits.concurrency = RunLimitOptions.defaults.concurrency
+        }
+
+        var output = OutputOptions()
+        output.report = values[.report] ?? []
+        if let failOn = values[.failOn]?.last {
+            guard let parsed = OutputOptions.FailOn(rawValue: failOn) else { return nil }
+            output.failOn = parsed
+        } else {
+            output.failOn = .fail
+        }
+        output.noColor = flags.contains(.noColor)
+        output.quiet = flags.contains(.quiet)
+        output.verbose = flags.contains(.verbose)
+
+        var command = RunCommand()
+        command.load = load
+        command.limits = limits
+        command.output = output
+        command.only = values[.only] ?? []
+        command.tag = values[.tag] ?? []
+        do {
+            try load.validate()
+            try limits.validate()
+            try output.validate()
+            try command.validate()
+        } catch {
+            return nil
+        }
+        return command
+    }
+}
