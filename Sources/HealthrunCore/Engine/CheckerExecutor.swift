@@ -4,8 +4,11 @@ import Foundation
 /// syscall, a C library) cannot starve the cooperative pool that runs the engine's timers.
 /// The pool grows on demand up to ``maximumThreads`` when every thread is busy.
 public final class CheckerExecutor: TaskExecutor, @unchecked Sendable {
-    /// A pool shared by every engine in the process, like NIO's singleton event loop group.
-    public static let shared = CheckerExecutor(initialThreads: 4, maximumThreads: 64)
+    /// A pool shared by every engine in the process, like NIO's singleton event loop group. It
+    /// starts no thread until a checker that may block runs: a run of HTTP checks, which run
+    /// on the event loops, started four threads here for nothing (a quarter of a millisecond of
+    /// a one-check run's start, bench/README.md).
+    public static let shared = CheckerExecutor(initialThreads: 0, maximumThreads: 64)
 
     /// The most threads the pool will start.
     public let maximumThreads: Int
@@ -16,12 +19,20 @@ public final class CheckerExecutor: TaskExecutor, @unchecked Sendable {
     private var threadCount = 0
     private var idleThreads = 0
 
-    /// Creates a pool with `initialThreads` threads that may grow to `maximumThreads`.
+    /// Creates a pool with `initialThreads` threads that may grow to `maximumThreads` (with
+    /// none, the first job starts the first thread).
     public init(initialThreads: Int = 4, maximumThreads: Int = 64) {
         self.maximumThreads = max(1, maximumThreads)
         condition.lock()
-        for _ in 0..<min(max(1, initialThreads), self.maximumThreads) { startThread() }
+        for _ in 0..<min(max(0, initialThreads), self.maximumThreads) { startThread() }
         condition.unlock()
+    }
+
+    /// The threads the pool has started so far.
+    public var startedThreads: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return threadCount
     }
 
     /// Called with the lock held.

@@ -285,6 +285,18 @@ struct Recording: Checker {
 }
 
 @Suite struct CheckerExecutorTests {
+    /// The shared pool starts no thread for a run whose checkers never block: the first job
+    /// starts the first thread.
+    @Test(.timeLimit(.minutes(1))) func aPoolWithoutThreadsStartsOneForItsFirstJob() async {
+        let executor = CheckerExecutor(initialThreads: 0, maximumThreads: 4)
+        #expect(executor.startedThreads == 0)
+        let onPoolThread = await Task(executorPreference: executor) {
+            CheckerExecutor.isCurrentThreadAnExecutorThread()
+        }.value
+        #expect(onPoolThread)
+        #expect(executor.startedThreads == 1)
+    }
+
     /// A burst of jobs that all block: each gets a thread of its own at once, up to the maximum,
     /// rather than queueing behind the blocked ones.
     @Test func aBurstOfBlockingJobsGrowsThePool() async throws {
