@@ -35,22 +35,37 @@ public final class CheckerExecutor: TaskExecutor, @unchecked Sendable {
         return threadCount
     }
 
-    /// Called with the lock held.
+    /// Called with the lock held. A plain detached pthread, as the deadline timer's: it asks for
+    /// no Foundation `Thread` object or thread dictionary.
     private func startThread() {
         threadCount += 1
-        let thread = Thread { [self] in
-            Thread.current.threadDictionary[Self.marker] = true
-            workerLoop()
-        }
-        thread.name = "healthrun-checker-\(threadCount)"
-        thread.start()
+        var thread = pthread_t()
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        let unmanaged = Unmanaged.passRetained(self)
+        let result = pthread_create(
+            &thread, &attributes,
+            { argument in
+                let executor = Unmanaged<CheckerExecutor>.fromOpaque(argument!).takeRetainedValue()
+                pthread_setspecific(CheckerExecutor.marker, UnsafeRawPointer(bitPattern: 1))
+                executor.workerLoop()
+                return nil
+            }, unmanaged.toOpaque())
+        pthread_attr_destroy(&attributes)
+        precondition(result == 0, "cannot start a checker thread: \(result)")
     }
 
-    private static let marker = "healthrun.CheckerExecutor"
+    /// Set on the pool's threads.
+    private static let marker: pthread_key_t = {
+        var key = pthread_key_t()
+        precondition(pthread_key_create(&key, nil) == 0, "cannot create a thread-specific key")
+        return key
+    }()
 
     /// Whether the calling thread is a thread of a checker executor (for tests and assertions).
     public static func isCurrentThreadAnExecutorThread() -> Bool {
-        Thread.current.threadDictionary[marker] as? Bool == true
+        pthread_getspecific(marker) != nil
     }
 
     public func enqueue(_ job: consuming ExecutorJob) {
