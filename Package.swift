@@ -149,7 +149,10 @@ let package = Package(
         ),
         .testTarget(
             name: "HealthrunCoreTests",
-            dependencies: ["HealthrunCore", "HealthrunTesting", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "HealthrunCore", "HealthrunTesting", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -317,11 +317,10 @@ extension ConfigLoader {
         var explainedMissingKey = false
         // The one key of the check nearest to the missing key, when it is close enough to be
         // its misspelling (`hots:` for `host:`, not also the valid `port:` beside it).
-        let rootTouched =
-            session.openedMappings.values.first { $0.mapping.mark.sameMark(as: mapping.mark) }?.touched ?? []
+        let rootOpened = session.opened(mapping)
         let misspelling = missingKey.flatMap { missing in
             mapping.keys.compactMap { $0.scalar?.string }
-                .filter { !rootTouched.contains($0) && !commonKeys.contains($0) }
+                .filter { !(rootOpened?.wasTouched($0) ?? false) && !commonKeys.contains($0) }
                 .filter { Suggestions.nearest(to: $0, in: [missing]) != nil }
                 .min { Suggestions.editDistance($0, missing) < Suggestions.editDistance($1, missing) }
         }
@@ -329,7 +328,7 @@ extension ConfigLoader {
             let isRoot = entry.mapping.mark.sameMark(as: mapping.mark)
             for keyNode in entry.mapping.keys {
                 let key = keyNode.scalar?.string ?? ""
-                guard !entry.touched.contains(key) else { continue }
+                guard !entry.wasTouched(key) else { continue }
                 let commonSuggestion = isRoot ? Suggestions.nearest(to: key, in: commonKeys) : nil
                 let missingSuggestion = isRoot && key == misspelling ? missingKey : nil
                 if checker == nil, commonSuggestion == nil, missingSuggestion == nil { continue }
@@ -339,7 +338,7 @@ extension ConfigLoader {
                     knownKeys = [missingSuggestion]
                     explainedMissingKey = true
                 } else {
-                    knownKeys = checker == nil ? commonKeys : Array(entry.touched)
+                    knownKeys = checker == nil ? commonKeys : entry.knownKeys
                 }
                 diagnostics.append(
                     unknownKey(key, at: session.location(of: keyNode), context: "in \(label)", known: knownKeys))
@@ -428,9 +427,9 @@ extension ConfigLoader {
             else { continue }
             for keyNode in entry.mapping.keys {
                 let key = keyNode.scalar?.string ?? ""
-                guard !entry.touched.contains(key) else { continue }
+                guard !entry.wasTouched(key) else { continue }
                 state.diagnostics.append(
-                    unknownKey(key, at: session.location(of: keyNode), context: context, known: Array(entry.touched)))
+                    unknownKey(key, at: session.location(of: keyNode), context: context, known: entry.knownKeys))
             }
         }
     }

@@ -17,7 +17,7 @@ final class DecodingSession {
     /// `Decoder.reservedCheckKeys`).
     var reservedCheckKeys: Set<String> = []
     /// Mappings opened as keyed containers, by their position, with the keys asked for.
-    private(set) var openedMappings: [MappingID: (mapping: Node.Mapping, touched: Set<String>)] = [:]
+    private(set) var openedMappings: [MappingID: OpenedMapping] = [:]
     private var visitedNodes = 0
     /// Alias expansion ("billion laughs") can make a small file into a huge tree.
     static let nodeBudget = 200_000
@@ -47,13 +47,40 @@ final class DecodingSession {
         }
     }
 
-    func open(_ mapping: Node.Mapping) {
+    /// The record of `mapping`, made on first use: readers keep it and note each key they ask
+    /// for, present or not (the keys asked for are the ones a misspelt key is compared with).
+    @discardableResult
+    func open(_ mapping: Node.Mapping) -> OpenedMapping {
         let id = Self.identity(of: mapping)
-        if openedMappings[id] == nil { openedMappings[id] = (mapping, []) }
+        if let opened = openedMappings[id] { return opened }
+        let opened = OpenedMapping(mapping)
+        openedMappings[id] = opened
+        return opened
     }
 
-    func touch(_ key: String, in mapping: Node.Mapping) {
-        openedMappings[Self.identity(of: mapping), default: (mapping, [])].touched.insert(key)
+    /// The record of a mapping that was opened, if it was.
+    func opened(_ mapping: Node.Mapping) -> OpenedMapping? {
+        openedMappings[Self.identity(of: mapping)]
+    }
+
+    /// A mapping that readers opened and the keys they asked for, in order, repeats included:
+    /// a check's reader asks for a dozen keys or more, most of them absent, and appending a key
+    /// costs less than hashing it into a set (the 10,000-check load, bench/README.md).
+    final class OpenedMapping {
+        let mapping: Node.Mapping
+        private(set) var touchedKeys: [String] = []
+
+        init(_ mapping: Node.Mapping) { self.mapping = mapping }
+
+        func touch(_ key: String) { touchedKeys.append(key) }
+
+        func wasTouched(_ key: String) -> Bool { touchedKeys.contains(key) }
+
+        /// The keys asked for, each once, in the order first asked.
+        var knownKeys: [String] {
+            var seen: Set<String> = []
+            return touchedKeys.filter { seen.insert($0).inserted }
+        }
     }
 
     /// A mapping's place in its file, which tells mappings of one file apart.

@@ -5,19 +5,21 @@ struct FieldReader {
     let session: DecodingSession
     let mapping: Node.Mapping
     /// Values by key, built once: a check's reader asks for a dozen keys, most of them absent.
-    private let values: [String: Node]
+    private let values: MappingValues
+    /// Where the keys asked for are noted.
+    private let opened: DecodingSession.OpenedMapping
     private(set) var diagnostics: [Diagnostic] = []
 
     init(session: DecodingSession, mapping: Node.Mapping) {
         self.session = session
         self.mapping = mapping
         values = mapping.valuesByKey
-        session.open(mapping)
+        opened = session.open(mapping)
     }
 
     /// The decoded value of `key`, `nil` when absent or invalid (then a diagnostic is kept).
     mutating func read<T: Decodable>(_ key: String, as type: T.Type = T.self) -> T? {
-        session.touch(key, in: mapping)
+        opened.touch(key)
         guard let node = values[key] else { return nil }
         do {
             let decoder = try NodeDecoder(node: node, session: session, codingPath: [AnyCodingKey(stringValue: key)])
@@ -39,7 +41,7 @@ struct FieldReader {
     /// The items of the list under `key`, each decoded on its own so that every bad item is
     /// reported; `nil` when absent or not a list (then a diagnostic is kept). Bad items are left out.
     mutating func readEach<T: Decodable>(_ key: String, as type: T.Type = T.self) -> [T]? {
-        session.touch(key, in: mapping)
+        opened.touch(key)
         guard let node = values[key] else { return nil }
         guard case .sequence(let items) = node else {
             diagnostics.append(Diagnostic("'\(key)' must be a list", at: session.location(of: node)))
@@ -68,7 +70,7 @@ struct FieldReader {
 
     /// Marks `key` as known without decoding it (a key another command reads).
     func skip(_ key: String) {
-        session.touch(key, in: mapping)
+        opened.touch(key)
     }
 
     /// The location of `key`'s value, or of the mapping when the key is absent.
@@ -86,10 +88,9 @@ struct FieldReader {
 
     /// Keys of the mapping that nothing asked for.
     func untouchedKeys() -> [(name: String, location: SourceLocation)] {
-        let touched = session.openedMappings.values.first { $0.mapping.mark.sameMark(as: mapping.mark) }?.touched ?? []
-        return mapping.keys.compactMap { key in
+        mapping.keys.compactMap { key in
             let name = key.scalar?.string ?? ""
-            return touched.contains(name) ? nil : (name, session.location(of: key))
+            return opened.wasTouched(name) ? nil : (name, session.location(of: key))
         }
     }
 }

@@ -84,8 +84,8 @@ struct NodeDecoder: Decoder {
         guard case .mapping(let mapping) = node else {
             throw failure("expected a mapping (key: value lines), found \(kindDescription)")
         }
-        session.open(mapping)
-        return KeyedDecodingContainer(KeyedNodeContainer<Key>(decoder: self, mapping: mapping))
+        let opened = session.open(mapping)
+        return KeyedDecodingContainer(KeyedNodeContainer<Key>(decoder: self, mapping: mapping, opened: opened))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -130,11 +130,14 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     let decoder: NodeDecoder
     let mapping: Node.Mapping
     /// Values by key, built once: a container is asked for every field its type knows.
-    let values: [String: Node]
+    let values: MappingValues
+    /// Where the keys asked for are noted.
+    let opened: DecodingSession.OpenedMapping
 
-    init(decoder: NodeDecoder, mapping: Node.Mapping) {
+    init(decoder: NodeDecoder, mapping: Node.Mapping, opened: DecodingSession.OpenedMapping) {
         self.decoder = decoder
         self.mapping = mapping
+        self.opened = opened
         values = mapping.valuesByKey
     }
 
@@ -143,18 +146,18 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     var allKeys: [Key] {
         mapping.keys.compactMap { keyNode in
             guard let name = keyNode.scalar?.string else { return nil }
-            decoder.session.touch(name, in: mapping)
+            opened.touch(name)
             return Key(stringValue: name)
         }
     }
 
     func contains(_ key: Key) -> Bool {
-        decoder.session.touch(key.stringValue, in: mapping)
+        opened.touch(key.stringValue)
         return values[key.stringValue] != nil
     }
 
     private func child(_ key: Key) throws -> NodeDecoder {
-        decoder.session.touch(key.stringValue, in: mapping)
+        opened.touch(key.stringValue)
         guard let value = values[key.stringValue] else {
             var failure = decoder.failure("missing required key '\(key.stringValue)'")
             failure.missingKey = key.stringValue
@@ -170,7 +173,7 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     /// An optional field: absent or null is `nil`; a value that does not decode is an error, or,
     /// while the session collects them, recorded and `nil`, so decoding goes on to the next field.
     private func optional<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-        decoder.session.touch(key.stringValue, in: mapping)
+        opened.touch(key.stringValue)
         guard let value = values[key.stringValue] else { return nil }
         let child = try NodeDecoder(node: value, session: decoder.session, codingPath: codingPath + [key])
         if child.isNull { return nil }
@@ -352,11 +355,36 @@ extension Node.Mapping {
 
     /// Every value by its key's text, the first of repeated keys: for readers that ask for
     /// many keys of one mapping.
-    var valuesByKey: [String: Node] {
-        var values: [String: Node] = [:]
-        for (key, value) in self {
-            if let name = key.scalar?.string, values[name] == nil { values[name] = value }
+    var valuesByKey: MappingValues { MappingValues(self) }
+}
+
+/// A mapping's values by their key's text, the first of repeated keys. A check's mapping has a
+/// handful of keys and its reader asks for a dozen or more: comparing small strings in a short
+/// list costs less than hashing each key, so only a large mapping gets a dictionary.
+struct MappingValues {
+    /// Keys and values apart: a lookup compares keys without copying (retaining) any node.
+    private var keys: [String] = []
+    private var values: [Node] = []
+    private var dictionary: [String: Node]?
+
+    private static let linearLimit = 16
+
+    init(_ mapping: Node.Mapping) {
+        for (key, value) in mapping {
+            if let name = key.scalar?.string {
+                keys.append(name)
+                values.append(value)
+            }
         }
-        return values
+        if keys.count > Self.linearLimit {
+            var byKey: [String: Node] = [:]
+            for index in keys.indices where byKey[keys[index]] == nil { byKey[keys[index]] = values[index] }
+            dictionary = byKey
+        }
+    }
+
+    subscript(key: String) -> Node? {
+        if let dictionary { return dictionary[key] }
+        return keys.firstIndex(of: key).map { values[$0] }
     }
 }
