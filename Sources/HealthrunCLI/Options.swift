@@ -15,11 +15,11 @@ struct LoadOptions: ParsableArguments {
     var pluginsDir: String?
 
     var plugins: String {
-        pluginsDir ?? ProcessInfo.processInfo.environment["HEALTHRUN_PLUGINS_DIR"] ?? "Plugins"
+        pluginsDir ?? ProcessEnvironment.values["HEALTHRUN_PLUGINS_DIR"] ?? "Plugins"
     }
 
     var directory: String {
-        checksDir ?? ProcessInfo.processInfo.environment["HEALTHRUN_CHECKS_DIR"] ?? "checks.d"
+        checksDir ?? ProcessEnvironment.values["HEALTHRUN_CHECKS_DIR"] ?? "checks.d"
     }
 }
 
@@ -53,4 +53,10 @@ struct RunLimitOptions: ParsableArguments {
 /// Prints to standard error.
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// The process's environment, read once: nothing outside can change it after exec, and each
+/// read of `ProcessInfo.environment` builds a new dictionary (four per run of one check).
+enum ProcessEnvironment {
+    static let values = ProcessInfo.processInfo.environment
 }

@@ -60,7 +60,7 @@ enum RunExecution {
     /// code: the report's, or 2 when any requested report could not be written (a gate whose
     /// artifacts are missing must not pass).
     static func deliver(_ report: RunReport, reporters: ReporterRegistry, output: OutputOptions) -> Int32 {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = ProcessEnvironment.values
         let color =
             !output.noColor && environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
             && environment["TERM"] != "dumb"

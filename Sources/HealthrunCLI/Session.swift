@@ -33,7 +33,7 @@ struct Session {
         _ options: LoadOptions, defaultTimeout: Duration = .seconds(10), serve: Bool = false
     ) throws(ConfigurationError) -> LoadedConfiguration {
         let (environment, envDiagnostics) = EnvironmentLoader.load(
-            processEnvironment: ProcessInfo.processInfo.environment,
+            processEnvironment: ProcessEnvironment.values,
             envFile: options.envFile
         )
         if !envDiagnostics.isEmpty { throw ConfigurationError(envDiagnostics) }

@@ -119,7 +119,7 @@ struct TypesCommand: AsyncParsableCommand {
     var pluginsDir: String?
 
     func run() async throws {
-        let directory = pluginsDir ?? ProcessInfo.processInfo.environment["HEALTHRUN_PLUGINS_DIR"] ?? "Plugins"
+        let directory = pluginsDir ?? ProcessEnvironment.values["HEALTHRUN_PLUGINS_DIR"] ?? "Plugins"
         let session = Session(concurrency: 1, pluginsDirectory: directory)
         var rows = [["CHECKER TYPE", "WHAT IT CHECKS"]]
         for factory in session.checkers.all { rows.append([factory.typeName, factory.summary]) }

@@ -62,18 +62,23 @@ package enum JSONText {
                 output += "[]"
                 return
             }
-            let allScalars = values.allSatisfy(\.isScalar)
-            if allScalars {
-                output += "[" + values.map { $0.rendered() }.joined(separator: ", ") + "]"
+            if values.allSatisfy(\.isScalar) {
+                output += "["
+                for (index, value) in values.enumerated() {
+                    if index > 0 { output += ", " }
+                    value.write(into: &output, indent: 0)
+                }
+                output += "]"
                 return
             }
             output += "[\n"
             for (index, value) in values.enumerated() {
-                output += String(repeating: "  ", count: indent + 1)
+                Self.indent(indent + 1, into: &output)
                 value.write(into: &output, indent: indent + 1)
                 output += index == values.count - 1 ? "\n" : ",\n"
             }
-            output += String(repeating: "  ", count: indent) + "]"
+            Self.indent(indent, into: &output)
+            output += "]"
         case .object(let members):
             if members.isEmpty {
                 output += "{}"
@@ -81,14 +86,20 @@ package enum JSONText {
             }
             output += "{\n"
             for (index, (key, value)) in members.enumerated() {
-                output += String(repeating: "  ", count: indent + 1)
+                Self.indent(indent + 1, into: &output)
                 Self.quote(key, into: &output)
                 output += ": "
                 value.write(into: &output, indent: indent + 1)
                 output += index == members.count - 1 ? "\n" : ",\n"
             }
-            output += String(repeating: "  ", count: indent) + "}"
+            Self.indent(indent, into: &output)
+            output += "}"
         }
+    }
+
+    /// Two spaces per level, appended in place (a report of 10,000 results has 200,000 lines).
+    private static func indent(_ level: Int, into output: inout String) {
+        for _ in 0..<level { output += "  " }
     }
 
     private var isScalar: Bool {

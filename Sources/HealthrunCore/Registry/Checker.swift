@@ -57,14 +57,49 @@ extension Checker {
 /// (where API keys travel).
 public enum TargetText {
     /// `https://user:key@api.example.com:8443/v1/models?key=…` → `https://api.example.com:8443/v1/models`.
+    /// One pass over the UTF-8 bytes (every check's result names its target: `firstRange(of:)`
+    /// and character slicing cost 2 % of the CPU of 10,000 checks, bench/README.md).
     public static func url(_ text: String) -> String {
-        guard let schemeEnd = text.firstRange(of: "://") else { return text }
-        var rest = text[schemeEnd.upperBound...]
-        if let end = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
-        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
-        var authority = rest[..<authorityEnd]
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-        return String(text[..<schemeEnd.upperBound] + authority + rest[authorityEnd...])
+        let bytes = text.utf8
+        guard let separator = schemeSeparator(in: bytes) else { return text }
+        let authorityStart = bytes.index(separator, offsetBy: 3)
+        var end = bytes.endIndex  // where the query or the fragment starts
+        var pathStart: String.Index?
+        var userinfoEnd = authorityStart  // after the authority's last "@"
+        var index = authorityStart
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") {
+                end = index
+                break
+            }
+            if pathStart == nil {
+                if byte == UInt8(ascii: "/") {
+                    pathStart = index
+                } else if byte == UInt8(ascii: "@") {
+                    userinfoEnd = bytes.index(after: index)
+                }
+            }
+            index = bytes.index(after: index)
+        }
+        if userinfoEnd == authorityStart, end == bytes.endIndex { return text }
+        return String(text[..<authorityStart]) + String(text[userinfoEnd..<end])
+    }
+
+    /// Where the first "://" starts.
+    private static func schemeSeparator(in bytes: String.UTF8View) -> String.Index? {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            if bytes[index] == UInt8(ascii: ":") {
+                let second = bytes.index(after: index)
+                if second < bytes.endIndex, bytes[second] == UInt8(ascii: "/") {
+                    let third = bytes.index(after: second)
+                    if third < bytes.endIndex, bytes[third] == UInt8(ascii: "/") { return index }
+                }
+            }
+            index = bytes.index(after: index)
+        }
+        return nil
     }
 }
 
