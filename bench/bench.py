@@ -520,7 +520,8 @@ def main():
     parser.add_argument("--out", default=str(HERE / "results"), help="where results.json and results.md go")
     parser.add_argument("--max-cpu-ratio", type=float,
                         help="exit 1 when healthrun's median CPU in a W2 workload of this run is more than this many "
-                             "times curl --parallel's in the same workload (CI's regression guard)")
+                             "times curl --parallel's in the same workload, and again when that workload is measured "
+                             "once more (CI's regression guard)")
     args = parser.parse_args()
     args.healthrun = str(pathlib.Path(args.healthrun).resolve())
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -534,30 +535,40 @@ def main():
     (out / "results.md").write_text(table)
     print("\n" + table)
     if args.max_cpu_ratio:
-        sys.exit(cpu_guard(results, args.max_cpu_ratio))
+        over = cpu_guard(results, args.max_cpu_ratio)
+        if over and over != [None]:
+            # A machine that was busy for a moment raises healthrun's CPU (two event loops) more
+            # than curl's (one thread): a workload over the limit is measured once more, and the
+            # guard fails when it is over again. A regression is over both times.
+            print(f"CPU guard: measuring {', '.join(over)} again before failing", flush=True)
+            again = run(argparse.Namespace(**{**vars(args), "only": over}))
+            over = cpu_guard(again, args.max_cpu_ratio)
+        sys.exit(1 if over else 0)
 
 
 def cpu_guard(results, limit):
-    """1 when healthrun's median CPU is over `limit` × curl --parallel's in any W2 workload run."""
-    checked, failed = 0, 0
+    """The W2 workloads in which healthrun's median CPU is over `limit` × curl --parallel's of
+    the same workload and run ([None] when no W2 workload ran)."""
+    checked, over = 0, []
     for label, result in results.items():
         if not label.startswith("W2"):
             continue
         cpu = {row["tool"]: row["cpu_s"]["median"] for row in result["rows"] if "cpu_s" in row}
         if "healthrun" not in cpu or "curl --parallel" not in cpu:
             print(f"CPU guard: {label}: healthrun or curl --parallel has no valid run", flush=True)
-            failed += 1
+            over.append(label)
             continue
         ratio = cpu["healthrun"] / cpu["curl --parallel"]
         checked += 1
-        verdict = "ok" if ratio <= limit else f"FAILED (more than {limit:g} ×)"
+        verdict = "ok" if ratio <= limit else f"over the limit of {limit:g} ×"
         print(f"CPU guard: {label}: healthrun {cpu['healthrun'] * 1000:.0f} ms, curl --parallel "
               f"{cpu['curl --parallel'] * 1000:.0f} ms: {ratio:.2f} × — {verdict}", flush=True)
-        failed += ratio > limit
-    if checked == 0 and failed == 0:
+        if ratio > limit:
+            over.append(label)
+    if checked == 0 and not over:
         print("CPU guard: no W2 workload was run", flush=True)
-        return 1
-    return 1 if failed else 0
+        return [None]
+    return over
 
 
 if __name__ == "__main__":
