@@ -24,12 +24,15 @@ enum RunExecution {
         return concurrency
     }
 
+    /// Runs the checks and delivers the reports. `shutsDownHTTP`: close the HTTP clients'
+    /// connections before returning; a caller that exits the process at once passes false.
     static func run(
         _ configuration: LoadedConfiguration,
         selection: Selection,
         concurrency: Int,
         session: Session,
-        output: OutputOptions
+        output: OutputOptions,
+        shutsDownHTTP: Bool = true
     ) async -> Outcome {
         var logger = Logger(label: "healthrun") { label in StreamLogHandler.standardError(label: label) }
         logger.logLevel = output.verbose ? .debug : .warning
@@ -50,7 +53,7 @@ enum RunExecution {
         if signals.received != nil { ProcessGroups.killAll() }
         // A timed-out plugin that ignores SIGTERM is still in its grace: end it before exiting.
         ProcessGroups.terminateAll()
-        await session.http.shutdown()
+        if shutsDownHTTP { await session.http.shutdown() }
         var code = deliver(report, reporters: session.reporters, output: output)
         if let signal = signals.received { code = 128 + signal }
         return Outcome(report: report, exitCode: code)
