@@ -13,7 +13,7 @@ import ArgumentParser
 /// this table names every option the run command has.
 enum QuickRunParser {
     /// The run command's options that take a value, by the names a user types.
-    enum ValueOption: CaseIterable {
+    enum ValueOption: Int, CaseIterable {
         case checksDir, envFile, pluginsDir, timeout, concurrency, report, failOn, only, tag
 
         var names: [String] {
@@ -34,7 +34,7 @@ enum QuickRunParser {
     }
 
     /// The run command's flags, by the names a user types.
-    enum Flag: CaseIterable {
+    enum Flag: Int, CaseIterable {
         case noColor, quiet, verbose
 
         var names: [String] {
@@ -51,33 +51,42 @@ enum QuickRunParser {
     static func parse(_ arguments: [String]) -> RunCommand? {
         var words = arguments[...]
         if words.first == "run" { words = words.dropFirst() }
-        var values: [ValueOption: [String]] = [:]
-        var flags: Set<Flag> = []
+        // Arrays indexed by the options' raw values: a dictionary or set keyed by these enums
+        // would make the runtime look up their Hashable conformances, which costs more than
+        // the whole parse.
+        var values = Values(repeating: nil, count: ValueOption.allCases.count)
+        var flags = [Bool](repeating: false, count: Flag.allCases.count)
         while let word = words.popFirst() {
             if let flag = Flag.allCases.first(where: { $0.names.contains(word) }) {
-                guard flags.insert(flag).inserted else { return nil }
+                guard !flags[flag.rawValue] else { return nil }
+                flags[flag.rawValue] = true
                 continue
             }
             guard let option = ValueOption.allCases.first(where: { $0.names.contains(word) }),
                 let value = words.popFirst(), value == "-" || !value.hasPrefix("-"),
-                option.repeatable || values[option] == nil
+                option.repeatable || values[option.rawValue] == nil
             else { return nil }
-            values[option, default: []].append(value)
+            values[option.rawValue] = (values[option.rawValue] ?? []) + [value]
         }
         return command(values: values, flags: flags)
     }
 
+    /// The values of each option, by its raw value.
+    private typealias Values = [[String]?]
+
     /// Every property set, as ArgumentParser's decoding sets them (a property left unset would
     /// stop the program when read); nil where ArgumentParser would report an error.
-    private static func command(values: [ValueOption: [String]], flags: Set<Flag>) -> RunCommand? {
+    private static func command(values table: Values, flags: [Bool]) -> RunCommand? {
+        func values(_ option: ValueOption) -> [String]? { table[option.rawValue] }
+        func flag(_ flag: Flag) -> Bool { flags[flag.rawValue] }
         var load = LoadOptions()
-        load.checksDir = values[.checksDir]?.last
-        load.envFile = values[.envFile]?.last
-        load.pluginsDir = values[.pluginsDir]?.last
+        load.checksDir = values(.checksDir)?.last
+        load.envFile = values(.envFile)?.last
+        load.pluginsDir = values(.pluginsDir)?.last
 
         var limits = RunLimitOptions()
-        limits.timeout = values[.timeout]?.last ?? RunLimitOptions.defaults.timeout
-        if let concurrency = values[.concurrency]?.last {
+        limits.timeout = values(.timeout)?.last ?? RunLimitOptions.defaults.timeout
+        if let concurrency = values(.concurrency)?.last {
             guard let number = Int(concurrency) else { return nil }
             limits.concurrency = number
         } else {
@@ -85,23 +94,23 @@ enum QuickRunParser {
         }
 
         var output = OutputOptions()
-        output.report = values[.report] ?? []
-        if let failOn = values[.failOn]?.last {
+        output.report = values(.report) ?? []
+        if let failOn = values(.failOn)?.last {
             guard let parsed = OutputOptions.FailOn(rawValue: failOn) else { return nil }
             output.failOn = parsed
         } else {
             output.failOn = .fail
         }
-        output.noColor = flags.contains(.noColor)
-        output.quiet = flags.contains(.quiet)
-        output.verbose = flags.contains(.verbose)
+        output.noColor = flag(.noColor)
+        output.quiet = flag(.quiet)
+        output.verbose = flag(.verbose)
 
         var command = RunCommand()
         command.load = load
         command.limits = limits
         command.output = output
-        command.only = values[.only] ?? []
-        command.tag = values[.tag] ?? []
+        command.only = values(.only) ?? []
+        command.tag = values(.tag) ?? []
         do {
             try load.validate()
             try limits.validate()
