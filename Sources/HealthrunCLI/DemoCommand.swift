@@ -41,7 +41,7 @@ struct DemoCommand: AsyncParsableCommand {
             selection: Selection(),
             concurrency: 64,
             session: session,
-            output: output
+            output: output.settings
         )
         await sandbox.stop()
         throw ExitCode(outcome)

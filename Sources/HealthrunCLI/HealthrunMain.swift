@@ -46,17 +46,23 @@ struct HealthrunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data((message + "\n").utf8))
             Foundation.exit(2)
         }
-        var command: any ParsableCommand
-        do {
-            command = try QuickRunParser.parse(arguments) ?? parseAsRoot()
-        } catch {
-            exitForParseError(error)
+        // The plain run's command line is read without ArgumentParser when it can be.
+        let quick = QuickRunParser.parse(arguments)
+        var command: (any ParsableCommand)?
+        if quick == nil {
+            do {
+                command = try parseAsRoot()
+            } catch {
+                exitForParseError(error)
+            }
         }
         do {
-            if var asyncCommand = command as? any AsyncParsableCommand {
+            if let quick {
+                try await quick.run()
+            } else if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
-                try command.run()
+                try command?.run()
             }
         } catch let error as ValidationError {
             // A problem found while running (an unknown report format, --only naming no check):

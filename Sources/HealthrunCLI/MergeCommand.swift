@@ -56,7 +56,7 @@ struct MergeCommand: ParsableCommand {
             }
         }
         let merged = try Self.merge(shards, tool: toolkit.tool, failOnWarn: output.failOn == .warn)
-        throw ExitCode(RunExecution.deliver(merged, reporters: reporters, output: output))
+        throw ExitCode(RunExecution.deliver(merged, reporters: reporters, output: output.settings))
     }
 
     /// `reports/eu-1.json` → `eu-1`.

@@ -14,6 +14,22 @@ struct LoadOptions: ParsableArguments {
     @Option(name: .long, help: "Executable checker plugins (default ./Plugins or $HEALTHRUN_PLUGINS_DIR).")
     var pluginsDir: String?
 
+    /// What the options say, as plain values.
+    var location: ChecksLocation {
+        ChecksLocation(checksDir: checksDir, envFile: envFile, pluginsDir: pluginsDir)
+    }
+
+    var plugins: String { location.plugins }
+
+    var directory: String { location.directory }
+}
+
+/// Where a command finds checks.d, the env file and the plugins.
+struct ChecksLocation: Equatable {
+    var checksDir: String?
+    var envFile: String?
+    var pluginsDir: String?
+
     var plugins: String {
         pluginsDir ?? ProcessEnvironment.values["HEALTHRUN_PLUGINS_DIR"] ?? "Plugins"
     }
@@ -35,6 +51,11 @@ struct RunLimitOptions: ParsableArguments {
     static let defaults = (timeout: "10s", concurrency: 64)
 
     func validate() throws {
+        try Self.check(timeout: timeout, concurrency: concurrency)
+    }
+
+    /// Why `--timeout` or `--concurrency` is wrong, if it is.
+    static func check(timeout: String, concurrency: Int) throws(ValidationError) {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
         let parsed: Duration
         do {
@@ -45,7 +66,10 @@ struct RunLimitOptions: ParsableArguments {
         guard parsed > .zero else { throw ValidationError("--timeout must be longer than 0") }
     }
 
-    var defaultTimeout: Duration {
+    var defaultTimeout: Duration { Self.duration(of: timeout) }
+
+    /// A checked `--timeout` as a duration.
+    static func duration(of timeout: String) -> Duration {
         (try? DurationParser.parse(timeout)) ?? .seconds(10)
     }
 }

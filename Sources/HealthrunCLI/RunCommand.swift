@@ -21,15 +21,38 @@ struct RunCommand: AsyncParsableCommand {
     var tag: [String] = []
 
     func run() async throws {
-        let session = Session(concurrency: limits.concurrency, pluginsDirectory: load.plugins)
+        try await request.run()
+    }
+
+    /// What the command line asks for, as plain values.
+    var request: RunRequest {
+        RunRequest(
+            location: load.location, timeout: limits.timeout, concurrency: limits.concurrency,
+            output: output.settings, only: only, tag: tag)
+    }
+}
+
+/// A run of checks.d as the command line asks for it: what `RunCommand` reads with
+/// ArgumentParser, or ``QuickRunParser`` without it.
+struct RunRequest: Equatable {
+    var location: ChecksLocation
+    var timeout: String
+    var concurrency: Int
+    var output: OutputSettings
+    var only: [String]
+    var tag: [String]
+
+    /// Runs, delivers the reports and exits the process with the run's exit code.
+    func run() async throws -> Never {
+        let session = Session(concurrency: concurrency, pluginsDirectory: location.plugins)
         try output.validateFormats(session.reporters)
-        let configuration = session.load(load, defaultTimeout: limits.defaultTimeout)
+        let configuration = session.load(location, defaultTimeout: RunLimitOptions.duration(of: timeout))
         let selection = Selection(names: only, tags: tag)
         try Self.checkSelection(selection, configuration)
         let outcome = await RunExecution.run(
             configuration,
             selection: selection,
-            concurrency: RunExecution.fittingConcurrency(limits.concurrency),
+            concurrency: RunExecution.fittingConcurrency(concurrency),
             session: session,
             output: output,
             shutsDownHTTP: false
@@ -82,6 +105,24 @@ struct OutputOptions: ParsableArguments {
     enum FailOn: String, ExpressibleByArgument, CaseIterable {
         case warn, fail
     }
+
+    /// What the options say, as plain values.
+    var settings: OutputSettings {
+        OutputSettings(report: report, failOn: failOn, noColor: noColor, quiet: quiet, verbose: verbose)
+    }
+
+    func validateFormats(_ reporters: ReporterRegistry) throws {
+        try settings.validateFormats(reporters)
+    }
+}
+
+/// What a run prints and writes.
+struct OutputSettings: Equatable {
+    var report: [String] = []
+    var failOn: OutputOptions.FailOn = .fail
+    var noColor = false
+    var quiet = false
+    var verbose = false
 
     var targets: [ReportTarget] { report.map(ReportTarget.init(parsing:)) }
 

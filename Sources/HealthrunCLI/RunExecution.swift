@@ -31,7 +31,7 @@ enum RunExecution {
         selection: Selection,
         concurrency: Int,
         session: Session,
-        output: OutputOptions,
+        output: OutputSettings,
         shutsDownHTTP: Bool = true
     ) async -> Outcome {
         var logger = Logger(label: "healthrun") { label in StreamLogHandler.standardError(label: label) }
@@ -62,7 +62,7 @@ enum RunExecution {
     /// Prints the console table and writes every report `output` asks for; returns the exit
     /// code: the report's, or 2 when any requested report could not be written (a gate whose
     /// artifacts are missing must not pass).
-    static func deliver(_ report: RunReport, reporters: ReporterRegistry, output: OutputOptions) -> Int32 {
+    static func deliver(_ report: RunReport, reporters: ReporterRegistry, output: OutputSettings) -> Int32 {
         let environment = ProcessEnvironment.values
         let color =
             !output.noColor && environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1

@@ -78,13 +78,13 @@ struct ServeCommand: AsyncParsableCommand {
         let session = Session(concurrency: limits.concurrency, pluginsDirectory: load.plugins)
         let checkTrust = !allowInsecureFiles
         if checkTrust {
-            let untrusted = session.untrustedFiles(load)
+            let untrusted = session.untrustedFiles(load.location)
             if !untrusted.isEmpty {
                 printError(untrusted.map { "healthrun serve: \($0)" }.joined(separator: "\n"))
                 throw ExitCode(2)
             }
         }
-        let configuration = session.load(load, defaultTimeout: limits.defaultTimeout, serve: true)
+        let configuration = session.load(load.location, defaultTimeout: limits.defaultTimeout, serve: true)
         let (host, port) = try Self.parseListen(listen)
         var logger = Logger(label: "healthrun") { label in StreamLogHandler.standardError(label: label) }
         logger.logLevel = verbose ? .debug : .info
@@ -124,14 +124,14 @@ struct ServeCommand: AsyncParsableCommand {
         let log = logger
         let reload: @Sendable () -> ReloadOutcome = {
             if checkTrust {
-                let untrusted = session.untrustedFiles(load)
+                let untrusted = session.untrustedFiles(load.location)
                 if !untrusted.isEmpty {
                     log.error("reload refused; the running configuration stays\n\(untrusted.joined(separator: "\n"))")
                     return .rejected(diagnostics: untrusted)
                 }
             }
             do {
-                let fresh = try session.tryLoad(load, defaultTimeout: limits.defaultTimeout, serve: true)
+                let fresh = try session.tryLoad(load.location, defaultTimeout: limits.defaultTimeout, serve: true)
                 runtime.reload(fresh)
                 log.info("reloaded checks.d", metadata: ["checks": "\(fresh.checks.count)"])
                 return .reloaded(checks: fresh.checks.count)

@@ -30,7 +30,7 @@ struct Session {
     /// `serve`: decode serve's keys, `interval:`, `alert:` and `alerting:` (serve and
     /// `validate --serve`); one-shot commands accept them unread.
     func tryLoad(
-        _ options: LoadOptions, defaultTimeout: Duration = .seconds(10), serve: Bool = false
+        _ options: ChecksLocation, defaultTimeout: Duration = .seconds(10), serve: Bool = false
     ) throws(ConfigurationError) -> LoadedConfiguration {
         let (environment, envDiagnostics) = EnvironmentLoader.load(
             processEnvironment: ProcessEnvironment.values,
@@ -44,7 +44,7 @@ struct Session {
 
     /// What another user could change in the files that decide what runs: checks.d's files, the
     /// env file and the plugins (see ``FileTrust``); one line each.
-    func untrustedFiles(_ options: LoadOptions) -> [String] {
+    func untrustedFiles(_ options: ChecksLocation) -> [String] {
         let (sources, _) = ConfigSource.read(directory: options.directory)
         var problems = FileTrust.problems(sources.map(\.path), role: "a checks.d file")
         let envFile = options.envFile ?? ".env"
@@ -58,7 +58,7 @@ struct Session {
 
     /// Loads the env file and checks.d; on any problem prints the diagnostics and exits 2.
     func load(
-        _ options: LoadOptions, defaultTimeout: Duration = .seconds(10), serve: Bool = false
+        _ options: ChecksLocation, defaultTimeout: Duration = .seconds(10), serve: Bool = false
     ) -> LoadedConfiguration {
         do {
             return try tryLoad(options, defaultTimeout: defaultTimeout, serve: serve)

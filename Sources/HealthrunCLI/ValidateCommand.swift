@@ -20,7 +20,7 @@ struct ValidateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = Session(concurrency: 1, pluginsDirectory: load.plugins)
-        let configuration = session.load(load, serve: serve)
+        let configuration = session.load(load.location, serve: serve)
         let groups = configuration.groups.count
         print(
             "\(load.directory): \(configuration.checks.count) check\(configuration.checks.count == 1 ? "" : "s")"
@@ -57,9 +57,9 @@ struct ListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = Session(concurrency: 1, pluginsDirectory: load.plugins)
-        let configuration = session.load(load)
+        let configuration = session.load(load.location)
         let selection = Selection(names: only, tags: tag)
-        try RunCommand.checkSelection(selection, configuration)
+        try RunRequest.checkSelection(selection, configuration)
         let checks = selection.apply(to: configuration)
         let target = ReportTarget(parsing: report)
         if target.format == "json" {
