@@ -1,5 +1,3 @@
-import ArgumentParser
-
 /// Reads the plain run's command line (`healthrun -d DIR -q -r json:FILE`, what a CI gate and
 /// the benchmarks run) without ArgumentParser's reflection over the whole command tree, which
 /// cost about 1.4 ms of a 12 ms run of one check (bench/README.md).
