@@ -65,16 +65,28 @@ final class DecodingSession {
 
     /// A mapping that readers opened and the keys they asked for, in order, repeats included:
     /// a check's reader asks for a dozen keys or more, most of them absent, and appending a key
-    /// costs less than hashing it into a set (the 10,000-check load, bench/README.md).
+    /// costs less than hashing it into a set (the 10,000-check load, bench/README.md). Past
+    /// 32 keys (a `headers:` map of thousands) the keys also go into a set, so that asking
+    /// whether each key of a large mapping was touched stays linear.
     final class OpenedMapping {
         let mapping: Node.Mapping
         private(set) var touchedKeys: [String] = []
+        private var touchedSet: Set<String>?
+
+        private static let linearLimit = 32
 
         init(_ mapping: Node.Mapping) { self.mapping = mapping }
 
-        func touch(_ key: String) { touchedKeys.append(key) }
+        func touch(_ key: String) {
+            touchedKeys.append(key)
+            if touchedSet != nil {
+                touchedSet?.insert(key)
+            } else if touchedKeys.count > Self.linearLimit {
+                touchedSet = Set(touchedKeys)
+            }
+        }
 
-        func wasTouched(_ key: String) -> Bool { touchedKeys.contains(key) }
+        func wasTouched(_ key: String) -> Bool { touchedSet?.contains(key) ?? touchedKeys.contains(key) }
 
         /// The keys asked for, each once, in the order first asked.
         var knownKeys: [String] {

@@ -20,3 +20,20 @@ import Yams
         #expect(values[""] == nil)
     }
 }
+
+/// The keys readers asked for: a list for the few keys of a check, with a set beside it past
+/// 32 (a `headers:` map of thousands), answering the same either way.
+@Suite struct OpenedMappingTests {
+    @Test(arguments: [5, 32, 33, 500])
+    func touchedKeysAreKnownOnceInOrderWhetherFewOrMany(count: Int) {
+        let opened = DecodingSession.OpenedMapping(Node.Mapping([]))
+        for index in 0..<count {
+            opened.touch("k\(index)")
+            opened.touch("k\(index / 2)")
+        }
+        for index in 0..<count { #expect(opened.wasTouched("k\(index)"), "k\(index) of \(count)") }
+        #expect(!opened.wasTouched("k\(count)"))
+        #expect(!opened.wasTouched(""))
+        #expect(opened.knownKeys == (0..<count).map { "k\($0)" })
+    }
+}
